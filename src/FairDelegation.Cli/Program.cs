@@ -1,0 +1,9 @@
+using System.CommandLine;
+using FairDelegation.Cli;
+using FairDelegation.Cli.Commands;
+
+// One command group per file under Commands/; each exposes Create().
+var root = new RootCommand("fairdelegation: fair delegation of digital services without third parties");
+root.Subcommands.Add(BenchCommand.Create());
+
+return await CliErrors.InvokeAsync(root, args);

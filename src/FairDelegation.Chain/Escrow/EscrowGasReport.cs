@@ -14,8 +14,18 @@ public sealed record EscrowGasFigures(
     BigInteger ClaimByThirdParty,
     BigInteger Refund,
     int BatchSize,
-    BigInteger OpenBatchTotal)
+    BigInteger OpenBatchTotal,
+    BigInteger OpenIntrinsic,
+    BigInteger ClaimIntrinsic,
+    BigInteger RefundIntrinsic)
 {
+    /// <summary>Gas beyond the transaction's intrinsic cost (21000 + calldata): what the contract's code spends.</summary>
+    public BigInteger OpenExecution => Open - OpenIntrinsic;
+
+    public BigInteger ClaimExecution => Claim - ClaimIntrinsic;
+
+    public BigInteger RefundExecution => Refund - RefundIntrinsic;
+
     /// <summary>The honest path: open + claim (the payee submits its own claim).</summary>
     public BigInteger OpenPlusClaim => Open + Claim;
 
@@ -68,6 +78,13 @@ public sealed class EscrowGasReport(EthRpcClient rpc, EscrowContract escrow, Tra
         for (var i = 0; i < batchSize; i++) batch.Add(await Opening($"/batch/{i}"));
         var (_, openBatch) = await escrow.OpenBatchAsync(customer, batch, ct);
 
-        return new EscrowGasFigures(workHash, open.GasUsed, claim.GasUsed, claim3.GasUsed, refund.GasUsed, batchSize, openBatch.GasUsed);
+        var sk = new BigInteger(WorkKey(label + "/claim").ExportPrivateKey(), isUnsigned: true, isBigEndian: true);
+        return new EscrowGasFigures(workHash, open.GasUsed, claim.GasUsed, claim3.GasUsed, refund.GasUsed, batchSize, openBatch.GasUsed,
+            IntrinsicGas(EscrowContract.Abi.Function("open").Encode(o1.AgreementId, o1.Payee, o1.WorkKey, o1.WorkHash, new BigInteger(o1.Deadline))),
+            IntrinsicGas(EscrowContract.Abi.Function("claim").Encode(t1.ToAbiTuple(), sk)),
+            IntrinsicGas(EscrowContract.Abi.Function("refund").Encode([t3.ToAbiTuple()])));
     }
+
+    /// <summary>21000 + 4 gas per zero byte + 16 per other byte of calldata (EIP-2028).</summary>
+    public static BigInteger IntrinsicGas(byte[] data) => 21_000 + data.Sum(b => b == 0 ? 4 : 16);
 }

@@ -20,7 +20,7 @@ public sealed record ConfirmationStatus(ConfirmationState State, TransactionRece
 
 /// <summary>A transaction's block left the canonical chain: whatever followed from its receipt must be re-checked.</summary>
 public sealed class ChainReorganizedException(TransactionReceipt stale, TransactionReceipt? current)
-    : Exception($"transaction {stale.TransactionHash} was in block {stale.BlockNumber} ({stale.BlockHash}), which is no longer canonical"
+    : InvalidOperationException($"transaction {stale.TransactionHash} was in block {stale.BlockNumber} ({stale.BlockHash}), which is no longer canonical"
                 + (current is null ? "; the transaction is not in the chain now" : $"; it is now in block {current.BlockNumber} ({current.BlockHash})"))
 {
     /// <summary>The receipt that is no longer true.</summary>

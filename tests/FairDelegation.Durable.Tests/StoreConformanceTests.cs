@@ -446,4 +446,21 @@ public sealed class SqliteConformanceTests : StoreConformanceTests, IDisposable
 public sealed class PostgresConformanceTests(PostgresCluster cluster) : StoreConformanceTests
 {
     protected override IStoreProvider Stores { get; } = new PostgresStoreProvider(cluster);
+
+    [Fact]
+    public async Task A_worker_in_another_process_is_woken_by_LISTEN_NOTIFY_not_by_polling()
+    {
+        // Two hosts = two store instances: no shared in-process signal. Polling is set to 60 s, so only a
+        // notification can make the worker see the new instance, its activity result and the event in time.
+        var noPolling = (DurableTaskOptions o) => { o.MinPollInterval = TimeSpan.FromSeconds(60); o.MaxPollInterval = TimeSpan.FromSeconds(60); };
+        await using var worker = await EngineHost.StartAsync(Stores.NewStore(), r => r
+            .AddActivityFunc<int, int>("Inc", (_, x) => x + 1)
+            .AddOrchestratorFunc<int, int>("Notified", async (ctx, x) => await ctx.CallActivityAsync<int>("Inc", x) + await ctx.WaitForExternalEvent<int>("e")), noPolling);
+        await Task.Delay(300); // let the worker's first (empty) polls happen, so it is asleep
+        await using var client = await EngineHost.StartAsync(Stores.SameStore(), _ => { }, o => { noPolling(o); o.RunWorker = false; });
+        var id = await client.Client.ScheduleNewOrchestrationInstanceAsync("Notified", 1);
+        await client.Client.RaiseEventAsync(id, "e", 10);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        (await client.Client.WaitForInstanceCompletionAsync(id, true, cts.Token)).ReadOutputAs<int>().Should().Be(12);
+    }
 }

@@ -357,8 +357,9 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
                 P(null!, episode.Messages.Select(m => HistorySerializer.Serialize(m.Event)).ToArray()),
                 P(null!, item.InstanceId)));
         }
-        if (episode.Tasks.Count > 0) b.BatchCommands.Add(Notify(ActivityPayload));
-        if (episode.Messages.Count > 0) b.BatchCommands.Add(Notify(OrchestrationPayload));
+        // No NOTIFY here: a committing NOTIFY takes PostgreSQL's global notification lock through the commit's
+        // WAL flush, which serializes commits (no group commit). This worker wakes itself in-process; other
+        // workers find the work at their next poll.
         try
         {
             await b.ExecuteNonQueryAsync(cancellationToken);
@@ -415,7 +416,6 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
             """,
             P(null!, results.Select(r => r.Item.Id).ToArray()), P(null!, results.Select(r => r.Item.LockOwner).ToArray()),
             P(null!, results.Select(r => HistorySerializer.Serialize(r.Result)).ToArray()), P(null!, StoreTime.NowMs())));
-        b.BatchCommands.Add(Notify(OrchestrationPayload));
         var savedIds = new HashSet<long>();
         await using (var r = await b.ExecuteReaderAsync(cancellationToken))
         {

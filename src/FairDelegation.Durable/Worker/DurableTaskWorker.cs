@@ -90,17 +90,30 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
 
     // ---- orchestrations --------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Claims instances while fewer than a batch are in hand, and runs their episodes with bounded concurrency,
+    /// so claiming the next batch overlaps with finishing the current one.
+    /// </summary>
     private async Task OrchestrationLoopAsync(CancellationToken ct)
     {
         var idle = _options.MinPollInterval;
         using var gate = new SemaphoreSlim(_options.MaxConcurrentOrchestrations);
-        var inFlight = new List<Task>();
+        var inHand = 0;
+        var slotFreed = new WorkSignal();
+        var batch = _options.OrchestrationBatchSize;
         while (!ct.IsCancellationRequested)
         {
+            var room = batch - Volatile.Read(ref inHand);
+            if (room <= 0 || (room < batch && room * 2 < batch))
+            {
+                try { await slotFreed.WaitAsync(TimeSpan.FromMilliseconds(50), ct); }
+                catch (OperationCanceledException) { break; }
+                continue;
+            }
             IReadOnlyList<OrchestrationWorkItem> items;
             try
             {
-                items = await _store.LockOrchestrationsAsync(_options.WorkerId, _options.OrchestrationBatchSize, _options.LeaseDuration, CachedHistory, ct);
+                items = await _store.LockOrchestrationsAsync(_options.WorkerId, room, _options.LeaseDuration, CachedHistory, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception e)
@@ -115,18 +128,24 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
                 continue;
             }
             idle = _options.MinPollInterval;
-            inFlight.Clear();
             foreach (var item in items)
             {
-                await gate.WaitAsync(CancellationToken.None);
-                inFlight.Add(Task.Run(async () =>
+                Interlocked.Increment(ref inHand);
+                _ = Task.Run(async () =>
                 {
+                    await gate.WaitAsync(CancellationToken.None);
                     try { await ProcessOrchestrationAsync(item, ct); }
-                    finally { gate.Release(); }
-                }, CancellationToken.None));
+                    finally
+                    {
+                        gate.Release();
+                        Interlocked.Decrement(ref inHand);
+                        slotFreed.Notify();
+                    }
+                }, CancellationToken.None);
             }
-            await Task.WhenAll(inFlight);
         }
+        // Episodes in hand finish (their commits are short) before the worker reports stopped.
+        while (Volatile.Read(ref inHand) > 0) await Task.Delay(5, CancellationToken.None);
     }
 
     private TimeSpan Next(TimeSpan idle) =>

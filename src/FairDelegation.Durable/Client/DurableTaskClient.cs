@@ -13,16 +13,25 @@ public sealed class DurableTaskClient
     private const int MaxInstanceIdLength = 256;
     private readonly IOrchestrationStore _store;
     private readonly DurableTaskOptions _options;
-    private readonly Lazy<Task> _initialized;
+    private Task? _initialized;
 
     public DurableTaskClient(IOrchestrationStore store, IOptions<DurableTaskOptions> options)
     {
         _store = store;
         _options = options.Value;
-        _initialized = new Lazy<Task>(() => _store.InitializeAsync());
     }
 
-    private Task ReadyAsync() => _initialized.Value;
+    /// <summary>Creates the store's schema on first use; a failed attempt (database down) is retried next call.</summary>
+    private Task ReadyAsync()
+    {
+        var t = _initialized;
+        if (t is null || t.IsFaulted || t.IsCanceled)
+        {
+            t = _store.InitializeAsync();
+            _initialized = t;
+        }
+        return t;
+    }
 
     public Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, CancellationToken cancellation) =>
         ScheduleNewOrchestrationInstanceAsync(orchestratorName, null, null, cancellation);

@@ -61,6 +61,19 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_writer is not null) return;
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_writer is null) await CreateSchemaAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
         var dir = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource));
         if (dir is not null) Directory.CreateDirectory(dir);
         var c = await OpenAsync(cancellationToken);

@@ -227,6 +227,12 @@ public abstract class StoreConformanceTests
         (await host.Client.PurgeInstanceAsync(done)).PurgedInstanceCount.Should().Be(0);
         var refuse = () => host.Client.PurgeInstanceAsync(running);
         (await refuse.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*Running*terminate it first*");
+        var extra = await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 3);
+        await CompleteAsync(host, extra);
+        (await host.Client.PurgeAllInstancesAsync(new PurgeInstancesFilter(DateTimeOffset.UtcNow.AddMinutes(-5)))).PurgedInstanceCount
+            .Should().Be(1, "the finished one goes, the running one stays");
+        (await host.Client.GetInstanceAsync(extra)).Should().BeNull();
+        (await host.Client.GetInstanceAsync(running)).Should().NotBeNull();
         // A purged id may be used again.
         await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 2, new StartOrchestrationOptions(done));
         (await CompleteAsync(host, done)).ReadOutputAs<int>().Should().Be(2);

@@ -146,6 +146,20 @@ public sealed class DurableTaskClient
         return new PurgeResult(await _store.PurgeInstanceAsync(instanceId, cancellation));
     }
 
+    /// <summary>Purges every finished instance matching the filter (Completed, Failed, Terminated by default): retention.</summary>
+    public async Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, CancellationToken cancellation = default)
+    {
+        var statuses = (filter.Statuses ?? [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated])
+            .Where(s => s.IsTerminal()).ToList();
+        if (statuses.Count == 0) throw new ArgumentException("only finished instances (Completed, Failed, Terminated) can be purged", nameof(filter));
+        var query = new OrchestrationQuery { CreatedFrom = filter.CreatedFrom, CreatedTo = filter.CreatedTo, Statuses = statuses, PageSize = 500 };
+        var ids = new List<string>();
+        await foreach (var m in GetAllInstancesAsync(query).WithCancellation(cancellation)) ids.Add(m.InstanceId);
+        var purged = 0;
+        foreach (var id in ids) purged += (await PurgeInstanceAsync(id, cancellation)).PurgedInstanceCount;
+        return new PurgeResult(purged);
+    }
+
     /// <summary>Instances matching the filter, ordered by id, fetched a page at a time.</summary>
     public AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null)
     {

@@ -373,7 +373,7 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
         {
             return false; // another worker owns the instance now; nothing was written
         }
-        Sqlite.SqliteOrchestrationStore.SignalAfterEpisode(this, episode);
+        EpisodeSignals.Raise(this, episode);
         return true;
     }
 

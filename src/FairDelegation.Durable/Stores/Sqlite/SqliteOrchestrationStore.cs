@@ -383,15 +383,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             return true;
         }, cancellationToken);
-        if (ok) SignalAfterEpisode(this, episode);
+        if (ok) EpisodeSignals.Raise(this, episode);
         return ok;
-    }
-
-    /// <summary>Wakes this process's dispatchers for the work an episode just queued.</summary>
-    internal static void SignalAfterEpisode(IOrchestrationStore store, OrchestrationEpisode episode)
-    {
-        if (episode.Tasks.Count > 0) store.ActivityWork.Notify();
-        foreach (var m in episode.Messages) store.OrchestrationWork.NotifyAt(m.VisibleAtUtc);
     }
 
     public Task AbandonOrchestrationAsync(OrchestrationWorkItem item, string owner, TimeSpan delay, CancellationToken cancellationToken = default) =>

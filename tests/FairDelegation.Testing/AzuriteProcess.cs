@@ -88,9 +88,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
             "--silent",
             "--blobHost", "127.0.0.1",
             "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", Location,
         };
-        if (_inMemory) args.Add("--inMemoryPersistence");
+        // Azurite refuses --location together with --inMemoryPersistence; the location is then only the working directory.
+        args.AddRange(_inMemory ? ["--inMemoryPersistence"] : ["--location", Location]);
         _process = ExternalProcess.Start("node", args, workingDirectory: Location);
         var process = _process;
         await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(30),

@@ -219,6 +219,8 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     {
         try
         {
+            // Off the reader's thread: the Content-MD5 of this block is computed while the reader hashes the next.
+            await Task.Yield();
             var blockUri = new Uri(uri.AbsoluteUri + "?comp=block&blockid=" + Uri.EscapeDataString(blockId));
             var md5 = TransactionalMd5(buffer.AsSpan(0, count));
             await SendWriteAsync(() =>

@@ -546,8 +546,11 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
 
     private static string EncodeName(string name) => string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
 
+    /// <summary>account.blob.core.windows.net, or for a path-style (emulator) endpoint its first path segment.</summary>
     private static string AccountFromHost(Uri endpoint)
     {
+        var path = endpoint.AbsolutePath.Trim('/');
+        if (path.Length > 0) return path.Split('/')[0];
         var host = endpoint.Host;
         var dot = host.IndexOf('.');
         return dot > 0 ? host[..dot] : host;

@@ -465,10 +465,15 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
             return message.Response;
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            // Cancelled while a retry was pending: Azure.Core aggregates the failed attempts with the cancellation.
+            throw new OperationCanceledException($"{operation} '{name}' was cancelled", e, cancellationToken);
+        }
         catch (Exception e) when (IsNetworkFailure(e))
         {
             // Azure.Core's retry policy throws the last transport error, or an AggregateException of all attempts.
-            var last = e is AggregateException a ? a.InnerExceptions[^1] : e;
+            var last = e is AggregateException a ? a.InnerExceptions.Last(IsNetworkFailure) : e;
             throw new BlobStoreException(
                 $"{operation} '{name}' failed: network failure talking to {Endpoint.GetLeftPart(UriPartial.Authority)} " +
                 $"(gave up after {_options.Retry.MaxRetries} retries): {last.Message}", e);
@@ -483,7 +488,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     {
         BlobStoreException => false,
         RequestFailedException { Status: 0 } => true,
-        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsNetworkFailure),
+        // Attempts that failed on the network, possibly ending in a timeout (a cancellation not asked for by the caller).
+        AggregateException a => a.InnerExceptions.Any(IsNetworkFailure)
+                                && a.InnerExceptions.All(x => IsNetworkFailure(x) || x is OperationCanceledException),
         HttpRequestException or IOException => true,
         _ => false,
     };

@@ -13,39 +13,13 @@ namespace FairDelegation.Storage.Tests;
 /// The TokenCredential path against a real Azurite serving HTTPS with --oauth basic (it checks a token's issuer,
 /// audience and lifetime; Azure.Core only sends bearer tokens over TLS).
 /// </summary>
-public sealed class BearerTokenTests : IAsyncLifetime
+public sealed class BearerTokenTests(TlsAzuriteFixture fixture) : IClassFixture<TlsAzuriteFixture>
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("fd-azurite-tls-").FullName;
-    private X509Certificate2 _certificate = null!;
-    private AzuriteProcess _azurite = null!;
-
-    public async Task InitializeAsync()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var certPath = Path.Combine(_dir, "cert.pem");
-        var keyPath = Path.Combine(_dir, "key.pem");
-        await File.WriteAllTextAsync(certPath, _certificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
-        _azurite = await AzuriteProcess.StartAsync(https: new AzuriteHttps(certPath, keyPath, OAuthBasic: true));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _azurite.DisposeAsync();
-        _certificate.Dispose();
-        Directory.Delete(_dir, true);
-    }
-
     private AzureBlobStore Store(TokenCredential credential)
     {
         var options = new AzureBlobClientOptions { BlockSize = 64 * 1024 };
         options.Retry.MaxRetries = 0;
-        var thumbprint = _certificate.Thumbprint;
+        var thumbprint = fixture.Certificate.Thumbprint;
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
@@ -55,7 +29,7 @@ public sealed class BearerTokenTests : IAsyncLifetime
             },
         };
         options.Transport = new HttpClientTransport(new HttpClient(handler));
-        return new AzureBlobStore(_azurite.BlobEndpoint, "tokens", credential, options);
+        return new AzureBlobStore(fixture.Azurite.BlobEndpoint, "tokens", credential, options);
     }
 
     [Fact]
@@ -109,5 +83,36 @@ public sealed class BearerTokenTests : IAsyncLifetime
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}
+
+/// <summary>One Azurite on HTTPS (a throw-away self-signed certificate for 127.0.0.1) with --oauth basic.</summary>
+public sealed class TlsAzuriteFixture : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fd-azurite-tls-").FullName;
+
+    public X509Certificate2 Certificate { get; private set; } = null!;
+    public AzuriteProcess Azurite { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certPath = Path.Combine(_dir, "cert.pem");
+        var keyPath = Path.Combine(_dir, "key.pem");
+        await File.WriteAllTextAsync(certPath, Certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+        Azurite = await AzuriteProcess.StartAsync(https: new AzuriteHttps(certPath, keyPath, OAuthBasic: true));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Azurite.DisposeAsync();
+        Certificate.Dispose();
+        Directory.Delete(_dir, true);
     }
 }

@@ -32,6 +32,34 @@ public sealed class AzureBlobStoreTests(AzuriteFixture fixture) : BlobStoreConfo
     }
 
     [Fact]
+    public async Task A_parallel_read_pinned_to_one_version_fails_clearly_if_the_blob_is_replaced_meanwhile()
+    {
+        // 10 chunks of 64 KiB, 3 fetched ahead: after the first few KiB the last chunks are not requested yet.
+        await _store.WriteAsync("moving", new MemoryStream(TestData.Bytes(640 * 1024, seed: 1)));
+        await using var reader = await _store.OpenReadAsync("moving");
+        var start = new byte[1000];
+        await reader.ReadExactlyAsync(start);
+
+        await _store.WriteAsync("moving", new MemoryStream(TestData.Bytes(640 * 1024, seed: 2)));
+
+        (await FluentActions.Invoking(() => reader.CopyToAsync(Stream.Null)).Should().ThrowAsync<BlobStoreException>())
+            .Which.Message.Should().Contain("replaced while it was being read");
+    }
+
+    [Fact]
+    public async Task A_reader_disposed_half_way_releases_everything_and_the_store_keeps_working()
+    {
+        var data = TestData.Bytes(700_000, seed: 3);
+        await _store.WriteAsync("half", new MemoryStream(data));
+        for (var i = 0; i < 5; i++)
+        {
+            await using var reader = await _store.OpenReadAsync("half");
+            await reader.ReadExactlyAsync(new byte[100_000 * i + 1]);
+        }
+        (await TestData.ReadAllAsync(await _store.OpenReadAsync("half"))).Should().Equal(data);
+    }
+
+    [Fact]
     public async Task The_hash_is_kept_in_metadata_and_an_unhashed_blob_reports_null()
     {
         var result = await _store.WriteAsync("hashed", new MemoryStream(TestData.Bytes(200_000)));

@@ -329,7 +329,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             return new MemoryStream([], writable: false);
         }
         var unbounded = length > long.MaxValue - offset;
-        var parallel = _options.MaxConcurrency > 1;
+        var parallel = _options.DownloadConcurrency > 1;
         // The first request asks for one chunk only when more may follow in parallel; its Content-Range gives the
         // blob's length and its ETag pins the version the following chunks must come from.
         var firstLength = parallel ? Math.Min(length, _options.BlockSize) : length;
@@ -356,7 +356,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
                 return new ResponseContentStream(body, message);
             response.Headers.TryGetValue("ETag", out var etag);
             var head = new ResponseContentStream(body, message);
-            return new ParallelRangeReadStream(head, headLength, offset + headLength, end, _options.BlockSize, _options.MaxConcurrency,
+            return new ParallelRangeReadStream(head, headLength, offset + headLength, end, _options.BlockSize, _options.DownloadConcurrency,
                 _blockBuffers, (o, buffer, count, ct) => FetchRangeAsync(uri, name, etag, o, buffer, count, ct));
         }
         catch

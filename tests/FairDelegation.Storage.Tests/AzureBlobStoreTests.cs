@@ -22,6 +22,31 @@ public sealed class AzureBlobStoreTests(AzuriteFixture fixture) : BlobStoreConfo
     }
 
     [Fact]
+    public async Task A_write_recreates_a_container_deleted_behind_the_stores_back()
+    {
+        await _store.WriteAsync("before", new MemoryStream([1]));
+        using (var http = new HttpClient())
+        {
+            var uri = new Uri(fixture.Azurite.BlobEndpoint + "/" + _store.ContainerName + "?restype=container");
+            var delete = new HttpRequestMessage(HttpMethod.Delete, uri);
+            delete.Headers.Add("x-ms-version", StorageVersionPolicy.DefaultVersion);
+            delete.Headers.Add("x-ms-date", DateTimeOffset.UtcNow.ToString("R"));
+            var credential = new StorageSharedKeyCredential(StorageSharedKeyCredential.DevelopmentAccountName, StorageSharedKeyCredential.DevelopmentAccountKey);
+            var headers = delete.Headers.Select(h => new KeyValuePair<string, string>(h.Key, string.Join(",", h.Value)));
+            delete.Headers.TryAddWithoutValidation("Authorization", SharedKeySigner.Authorization(credential,
+                SharedKeySigner.BuildStringToSign("DELETE", uri, null, headers, credential.AccountName)));
+            (await http.SendAsync(delete)).StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted);
+        }
+        (await _store.ExistsAsync("before")).Should().BeFalse();
+
+        var data = TestData.Bytes(300_000);
+        await _store.WriteAsync("after", new MemoryStream(data));          // blocks: Put Block meets ContainerNotFound
+        await _store.WriteAsync("small", new MemoryStream([2]));           // Put Blob
+
+        (await TestData.ReadAllAsync(await _store.OpenReadAsync("after"))).Should().Equal(data);
+    }
+
+    [Fact]
     public async Task Reading_a_container_that_does_not_exist_is_not_found_and_lists_empty()
     {
         var store = fixture.NewStore();

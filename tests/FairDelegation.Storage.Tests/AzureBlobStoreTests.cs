@@ -116,3 +116,38 @@ public sealed class AzureBlobStoreParallelReadTests(AzuriteFixture fixture) : Bl
         (await TestData.ReadAllAsync(await _store.OpenReadAsync("half"))).Should().Equal(data);
     }
 }
+
+/// <summary>The optional ILogger gets one line per HTTP attempt, without queries (SAS signatures) or headers (keys).</summary>
+[Collection("Azurite")]
+public sealed class BlobRequestLoggingTests(AzuriteFixture fixture)
+{
+    [Fact]
+    public async Task Each_attempt_is_logged_without_query_or_authorization()
+    {
+        var logger = new ListLogger();
+        var options = new AzureBlobClientOptions { BlockSize = 64 * 1024 };
+        var store = AzureBlobStore.FromConnectionString(fixture.Azurite.ConnectionString, "logged", options, logger);
+
+        await store.WriteAsync("dir/x", new MemoryStream(TestData.Bytes(150_000)));
+        (await store.ExistsAsync("missing")).Should().BeFalse();
+
+        logger.Lines.Should().Contain(l => l.StartsWith("blob PUT /devstoreaccount1/logged/dir/x -> 201"));
+        logger.Lines.Should().Contain(l => l.StartsWith("blob HEAD /devstoreaccount1/logged/missing -> 404"));
+        logger.Lines.Should().NotContain(l => l.Contains('?') || l.Contains("SharedKey") || l.Contains(StorageSharedKeyCredential.DevelopmentAccountKey));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines) Lines.Add(formatter(state, exception));
+        }
+    }
+}

@@ -143,6 +143,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
                 // Fits one request: a single Put Blob is just as atomic and saves a round trip.
                 var sha = hash.GetHashAndReset();
                 await PutBlobAsync(uri, name, buffer.AsMemory(0, count), sha, cancellationToken).ConfigureAwait(false);
+                pool.Return(buffer);
                 return new BlobWriteResult(name, count, sha);
             }
         }

@@ -148,7 +148,8 @@ public static class BenchBlobCommand
 
     private static async Task<Measurement> Measure(string name, long bytes, Func<Task> run)
     {
-        GC.Collect();
+        // Hand back what earlier phases left behind (Aggressive decommits freed memory), so each phase's peak is its own.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         PeakMemory.Reset();
         var watch = Stopwatch.StartNew();

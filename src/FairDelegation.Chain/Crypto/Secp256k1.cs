@@ -100,6 +100,20 @@ public static class Secp256k1
         return verifier.VerifySignature(hash32.ToArray(), ToBouncy(signature.R), ToBouncy(signature.S));
     }
 
+    /// <summary>
+    /// ECDH: the x coordinate (32 bytes, big-endian) of sk·PK. Used by ECIES to wrap a key to a public key.
+    /// </summary>
+    public static byte[] SharedSecretX(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey)
+    {
+        var d = PrivateScalar(privateKey);
+        var q = DecodePublicKey(publicKey);
+        var p = q.Multiply(d).Normalize();
+        if (p.IsInfinity) throw new System.Security.Cryptography.CryptographicException("ECDH produced the point at infinity");
+        var x = new byte[32];
+        WriteUInt256(ToSystem(p.AffineXCoord.ToBigInteger()), x);
+        return x;
+    }
+
     /// <summary>Writes a non-negative integer below 2^256 as 32 big-endian bytes.</summary>
     public static void WriteUInt256(BigInteger value, Span<byte> destination32)
     {

@@ -99,6 +99,17 @@ public class Secp256k1Tests
         FluentActions.Invoking(() => EcdsaSignature.FromBytes(zeroR)).Should().Throw<FormatException>();
     }
 
+    [Fact]
+    public void Ecdh_shared_secret_is_symmetric_and_rejects_bad_points()
+    {
+        var a = Keys.Bytes(Keys.Anvil0);
+        var b = Keys.Bytes(Keys.Anvil1);
+        var ab = Secp256k1.SharedSecretX(a, Secp256k1.PublicKeyFromPrivateKey(b));
+        ab.Should().HaveCount(32).And.Equal(Secp256k1.SharedSecretX(b, Secp256k1.PublicKeyFromPrivateKey(a)));
+        Secp256k1.SharedSecretX(a, Secp256k1.PublicKeyFromPrivateKey(Keys.Bytes(Keys.All[2]))).Should().NotEqual(ab);
+        FluentActions.Invoking(() => Secp256k1.SharedSecretX(a, new byte[64])).Should().Throw<FormatException>();
+    }
+
     /// <summary>What plain RFC 6979 ECDSA (before our normalization) gives for s.</summary>
     private static bool RawBouncyCastleSIsHigh(byte[] hash, byte[] key)
     {

@@ -1,0 +1,455 @@
+using System.Text;
+using System.Text.Json;
+using FairDelegation.Durable.Client;
+using FairDelegation.Durable.History;
+using Microsoft.Data.Sqlite;
+
+namespace FairDelegation.Durable.Stores.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Writers in this process share one connection behind a gate
+/// (SQLite has one writer at a time anyway); other processes on the same file wait on the busy timeout.
+/// Claims are UPDATE ... RETURNING inside an IMMEDIATE transaction, so two processes never claim the same item.
+/// </summary>
+public sealed class SqliteOrchestrationStore : IOrchestrationStore
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private SqliteConnection? _writer;
+
+    public SqliteOrchestrationStore(string connectionString, bool synchronousFull = false)
+    {
+        var b = new SqliteConnectionStringBuilder(connectionString);
+        if (string.IsNullOrWhiteSpace(b.DataSource))
+            throw new ArgumentException("the SQLite connection string names no file (Data Source=...)", nameof(connectionString));
+        b.Pooling = true;
+        if (b.DefaultTimeout < 30) b.DefaultTimeout = 30;
+        _connectionString = b.ToString();
+        SynchronousFull = synchronousFull;
+    }
+
+    /// <summary>PRAGMA synchronous=FULL (survives power loss) instead of NORMAL (survives process crashes).</summary>
+    public bool SynchronousFull { get; }
+
+    public string Kind => "sqlite";
+    public WorkSignal OrchestrationWork { get; } = new();
+    public WorkSignal ActivityWork { get; } = new();
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS dt_instances(
+            instance_id TEXT PRIMARY KEY, name TEXT NOT NULL, status INTEGER NOT NULL, generation INTEGER NOT NULL,
+            version INTEGER NOT NULL, input TEXT, output TEXT, custom_status TEXT, failure TEXT,
+            created_at INTEGER NOT NULL, last_updated_at INTEGER NOT NULL,
+            lock_owner TEXT, lock_expires INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS dt_instances_created ON dt_instances(created_at);
+        CREATE TABLE IF NOT EXISTS dt_history(
+            instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+            PRIMARY KEY(instance_id, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS dt_messages(
+            id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, generation INTEGER,
+            visible_at INTEGER NOT NULL, event TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS dt_messages_due ON dt_messages(visible_at);
+        CREATE INDEX IF NOT EXISTS dt_messages_instance ON dt_messages(instance_id, visible_at);
+        CREATE TABLE IF NOT EXISTS dt_tasks(
+            id INTEGER PRIMARY KEY AUTOINCREMENT, instance_id TEXT NOT NULL, generation INTEGER NOT NULL,
+            task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT, idempotency_key TEXT NOT NULL,
+            lock_owner TEXT, lock_expires INTEGER NOT NULL DEFAULT 0, dequeue_count INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS dt_tasks_due ON dt_tasks(lock_expires, id);
+        CREATE INDEX IF NOT EXISTS dt_tasks_instance ON dt_tasks(instance_id);
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writer is not null) return;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var c = await OpenAsync(cancellationToken);
+        await ExecAsync(c, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecAsync(c, Schema, cancellationToken);
+        _writer = c;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var c = new SqliteConnection(_connectionString);
+        await c.OpenAsync(ct);
+        await ExecAsync(c, $"PRAGMA busy_timeout=10000; PRAGMA synchronous={(SynchronousFull ? "FULL" : "NORMAL")};", ct);
+        return c;
+    }
+
+    private static async Task ExecAsync(SqliteConnection c, string sql, CancellationToken ct, SqliteTransaction? tx = null)
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private SqliteConnection Writer => _writer ?? throw new InvalidOperationException("the SQLite store is not initialized (call InitializeAsync)");
+
+    private static SqliteCommand Cmd(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] ps)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v ?? DBNull.Value);
+        return cmd;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in an IMMEDIATE transaction on the shared writer connection.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct);
+        try
+        {
+            var c = Writer;
+            await using var tx = c.BeginTransaction(deferred: false);
+            try
+            {
+                var result = await work(c, tx);
+                await tx.CommitAsync(ct);
+                return result;
+            }
+            catch
+            {
+                await tx.RollbackAsync(CancellationToken.None);
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task CreateInstanceAsync(NewInstance instance, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await WriteAsync(async (c, tx) =>
+            {
+                var now = StoreTime.Ms(instance.CreatedAt);
+                await using (var cmd = Cmd(c, tx,
+                    "INSERT INTO dt_instances(instance_id, name, status, generation, version, input, created_at, last_updated_at) VALUES(@id, @name, 0, 0, 0, @input, @now, @now)",
+                    ("@id", instance.InstanceId), ("@name", instance.Name), ("@input", instance.Input), ("@now", now)))
+                    await cmd.ExecuteNonQueryAsync(cancellationToken);
+                var start = new ExecutionStarted(instance.Name, instance.Input, 0) { Timestamp = instance.CreatedAt.UtcDateTime };
+                await using (var cmd = Cmd(c, tx,
+                    "INSERT INTO dt_messages(instance_id, generation, visible_at, event) VALUES(@id, 0, @at, @e)",
+                    ("@id", instance.InstanceId), ("@at", StoreTime.Ms(instance.StartAt)), ("@e", HistorySerializer.Serialize(start))))
+                    await cmd.ExecuteNonQueryAsync(cancellationToken);
+                return 0;
+            }, cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new OrchestrationAlreadyExistsException(instance.InstanceId);
+        }
+        if (instance.StartAt <= DateTimeOffset.UtcNow) OrchestrationWork.Notify();
+        else OrchestrationWork.NotifyAt(instance.StartAt.UtcDateTime);
+    }
+
+    private const string InstanceColumns = "instance_id, name, status, created_at, last_updated_at, custom_status, failure";
+    private const string PayloadColumns = ", input, output";
+
+    private static InstanceRecord ReadInstance(SqliteDataReader r, bool payloads) => new(
+        r.GetString(0), r.GetString(1), (OrchestrationRuntimeStatus)r.GetInt32(2),
+        StoreTime.FromMs(r.GetInt64(3)), StoreTime.FromMs(r.GetInt64(4)),
+        payloads && !r.IsDBNull(7) ? r.GetString(7) : null,
+        payloads && !r.IsDBNull(8) ? r.GetString(8) : null,
+        r.IsDBNull(5) ? null : r.GetString(5),
+        r.IsDBNull(6) ? null : JsonSerializer.Deserialize<TaskFailureDetails>(r.GetString(6)));
+
+    public async Task<InstanceRecord?> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Cmd(c, null, $"SELECT {InstanceColumns}{PayloadColumns} FROM dt_instances WHERE instance_id=@id", ("@id", instanceId));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? ReadInstance(r, includePayloads) : null;
+    }
+
+    public async Task<Page<InstanceRecord>> QueryInstancesAsync(OrchestrationQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.PageSize < 1) throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, "page size must be at least 1");
+        var sql = new StringBuilder($"SELECT {InstanceColumns}{PayloadColumns} FROM dt_instances WHERE 1=1");
+        var ps = new List<(string, object?)>();
+        if (query.ContinuationToken is { } token) { sql.Append(" AND instance_id > @after"); ps.Add(("@after", StoreTime.DecodeToken(token))); }
+        if (query.InstanceIdPrefix is { Length: > 0 } prefix)
+        {
+            sql.Append(" AND substr(instance_id, 1, @plen) = @prefix");
+            ps.Add(("@plen", prefix.Length)); ps.Add(("@prefix", prefix));
+        }
+        if (query.CreatedFrom is { } from) { sql.Append(" AND created_at >= @from"); ps.Add(("@from", StoreTime.Ms(from))); }
+        if (query.CreatedTo is { } to) { sql.Append(" AND created_at < @to"); ps.Add(("@to", StoreTime.Ms(to))); }
+        if (query.Statuses is { Count: > 0 } statuses)
+            sql.Append(" AND status IN (").Append(string.Join(",", statuses.Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append(')');
+        sql.Append(" ORDER BY instance_id LIMIT @limit");
+        ps.Add(("@limit", query.PageSize + 1));
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Cmd(c, null, sql.ToString(), ps.ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<InstanceRecord>();
+        while (await r.ReadAsync(cancellationToken)) list.Add(ReadInstance(r, query.FetchInputsAndOutputs));
+        if (list.Count <= query.PageSize) return new Page<InstanceRecord>(list, null);
+        list.RemoveAt(list.Count - 1);
+        return new Page<InstanceRecord>(list, StoreTime.EncodeToken(list[^1].InstanceId));
+    }
+
+    public async Task SendMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellationToken = default)
+    {
+        var rows = await WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Cmd(c, tx,
+                "INSERT INTO dt_messages(instance_id, generation, visible_at, event) SELECT @id, NULL, @now, @e WHERE EXISTS(SELECT 1 FROM dt_instances WHERE instance_id=@id)",
+                ("@id", instanceId), ("@now", StoreTime.NowMs()), ("@e", HistorySerializer.Serialize(message)));
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+        if (rows == 0) throw new OrchestrationNotFoundException(instanceId);
+        OrchestrationWork.Notify();
+    }
+
+    public Task<int> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using (var check = Cmd(c, tx, "SELECT status FROM dt_instances WHERE instance_id=@id", ("@id", instanceId)))
+            {
+                var status = await check.ExecuteScalarAsync(cancellationToken);
+                if (status is null) return 0;
+                var s = (OrchestrationRuntimeStatus)Convert.ToInt32(status, System.Globalization.CultureInfo.InvariantCulture);
+                if (!s.IsTerminal())
+                    throw new InvalidOperationException($"instance '{instanceId}' is {s}; only completed, failed or terminated instances can be purged (terminate it first)");
+            }
+            await using var cmd = Cmd(c, tx, """
+                DELETE FROM dt_history WHERE instance_id=@id;
+                DELETE FROM dt_messages WHERE instance_id=@id;
+                DELETE FROM dt_tasks WHERE instance_id=@id;
+                DELETE FROM dt_instances WHERE instance_id=@id;
+                """, ("@id", instanceId));
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            return 1;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        return await WriteAsync(async (c, tx) =>
+        {
+            var now = StoreTime.NowMs();
+            var claimed = new List<(string Id, string Name, OrchestrationRuntimeStatus Status, int Gen, long Version, string? Custom)>();
+            await using (var cmd = Cmd(c, tx, """
+                UPDATE dt_instances SET lock_owner=@owner, lock_expires=@exp
+                WHERE instance_id IN (
+                    SELECT i.instance_id FROM dt_instances i
+                    WHERE i.lock_expires < @now
+                      AND i.instance_id IN (SELECT m.instance_id FROM dt_messages m WHERE m.visible_at <= @now)
+                    LIMIT @max)
+                RETURNING instance_id, name, status, generation, version, custom_status
+                """, ("@owner", owner), ("@exp", now + (long)lease.TotalMilliseconds), ("@now", now), ("@max", max)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await r.ReadAsync(cancellationToken))
+                    claimed.Add((r.GetString(0), r.GetString(1), (OrchestrationRuntimeStatus)r.GetInt32(2), r.GetInt32(3), r.GetInt64(4),
+                        r.IsDBNull(5) ? null : r.GetString(5)));
+            }
+            if (claimed.Count == 0) return (IReadOnlyList<OrchestrationWorkItem>)[];
+            var ids = JsonSerializer.Serialize(claimed.Select(x => x.Id));
+            var messages = claimed.ToDictionary(x => x.Id, _ => new List<InboundMessage>());
+            var history = claimed.ToDictionary(x => x.Id, _ => new List<HistoryEvent>());
+            await using (var cmd = Cmd(c, tx,
+                "SELECT id, instance_id, generation, event FROM dt_messages WHERE instance_id IN (SELECT value FROM json_each(@ids)) AND visible_at <= @now ORDER BY id",
+                ("@ids", ids), ("@now", now)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await r.ReadAsync(cancellationToken))
+                    messages[r.GetString(1)].Add(new InboundMessage(r.GetInt64(0), r.IsDBNull(2) ? null : r.GetInt32(2), HistorySerializer.Deserialize(r.GetString(3))));
+            }
+            await using (var cmd = Cmd(c, tx,
+                "SELECT instance_id, event FROM dt_history WHERE instance_id IN (SELECT value FROM json_each(@ids)) ORDER BY instance_id, seq",
+                ("@ids", ids)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await r.ReadAsync(cancellationToken))
+                    history[r.GetString(0)].Add(HistorySerializer.Deserialize(r.GetString(1)));
+            }
+            return claimed.Select(x => new OrchestrationWorkItem
+            {
+                InstanceId = x.Id, Name = x.Name, Status = x.Status, Generation = x.Gen, Version = x.Version, CustomStatus = x.Custom,
+                History = history[x.Id], Messages = messages[x.Id],
+            }).ToList();
+        }, cancellationToken);
+    }
+
+    public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default)
+    {
+        var ok = await WriteAsync(async (c, tx) =>
+        {
+            var now = StoreTime.NowMs();
+            if (episode.OnlyConsumeMessages)
+            {
+                await using var keep = Cmd(c, tx,
+                    "UPDATE dt_instances SET version=version+1, lock_owner=NULL, lock_expires=0 WHERE instance_id=@id AND version=@version AND lock_owner=@owner",
+                    ("@id", item.InstanceId), ("@version", item.Version), ("@owner", owner));
+                if (await keep.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            }
+            else
+            {
+                await using var cmd = Cmd(c, tx, """
+                    UPDATE dt_instances SET status=@status, generation=@gen, version=version+1,
+                        input=CASE WHEN @inputChanged THEN @input ELSE input END,
+                        output=@output, custom_status=@custom, failure=@failure, last_updated_at=@now, lock_owner=NULL, lock_expires=0
+                    WHERE instance_id=@id AND version=@version AND lock_owner=@owner
+                    """,
+                    ("@status", (int)episode.Status), ("@gen", episode.Generation), ("@inputChanged", episode.InputChanged ? 1 : 0),
+                    ("@input", episode.NewInput), ("@output", episode.Output), ("@custom", episode.CustomStatus),
+                    ("@failure", episode.Failure is null ? null : JsonSerializer.Serialize(episode.Failure)), ("@now", now),
+                    ("@id", item.InstanceId), ("@version", item.Version), ("@owner", owner));
+                if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            }
+            if (episode.Status.IsTerminal() && !episode.OnlyConsumeMessages)
+            {
+                // A finished instance needs none of its queued work: pending timers, unclaimed activities.
+                await using var drop = Cmd(c, tx, "DELETE FROM dt_messages WHERE instance_id=@id; DELETE FROM dt_tasks WHERE instance_id=@id AND lock_expires < @now;",
+                    ("@id", item.InstanceId), ("@now", now));
+                await drop.ExecuteNonQueryAsync(cancellationToken);
+            }
+            var seq = item.History.Count;
+            if (episode.ResetHistory)
+            {
+                await using var del = Cmd(c, tx, "DELETE FROM dt_history WHERE instance_id=@id", ("@id", item.InstanceId));
+                await del.ExecuteNonQueryAsync(cancellationToken);
+                seq = 0;
+            }
+            if (episode.NewHistory.Count > 0)
+            {
+                await using var ins = Cmd(c, tx, "INSERT INTO dt_history(instance_id, seq, event) VALUES(@id, @seq, @e)", ("@id", item.InstanceId), ("@seq", 0), ("@e", ""));
+                foreach (var e in episode.NewHistory)
+                {
+                    ins.Parameters["@seq"].Value = seq++;
+                    ins.Parameters["@e"].Value = HistorySerializer.Serialize(e);
+                    await ins.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            if (item.Messages.Count > 0)
+            {
+                await using var del = Cmd(c, tx, "DELETE FROM dt_messages WHERE id IN (SELECT value FROM json_each(@ids))",
+                    ("@ids", JsonSerializer.Serialize(item.Messages.Select(m => m.Id))));
+                await del.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (episode.Tasks.Count > 0)
+            {
+                await using var ins = Cmd(c, tx,
+                    "INSERT INTO dt_tasks(instance_id, generation, task_id, name, input, idempotency_key) VALUES(@id, @gen, @tid, @name, @input, @key)",
+                    ("@id", item.InstanceId), ("@gen", episode.Generation), ("@tid", 0), ("@name", ""), ("@input", null), ("@key", ""));
+                foreach (var t in episode.Tasks)
+                {
+                    ins.Parameters["@tid"].Value = t.TaskScheduledId;
+                    ins.Parameters["@name"].Value = t.Name;
+                    ins.Parameters["@input"].Value = (object?)t.Input ?? DBNull.Value;
+                    ins.Parameters["@key"].Value = t.IdempotencyKey;
+                    await ins.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            if (episode.Messages.Count > 0)
+            {
+                await using var ins = Cmd(c, tx,
+                    "INSERT INTO dt_messages(instance_id, generation, visible_at, event) SELECT @id, @gen, @at, @e WHERE @self OR EXISTS(SELECT 1 FROM dt_instances WHERE instance_id=@id)",
+                    ("@id", ""), ("@gen", null), ("@at", 0L), ("@e", ""), ("@self", 0));
+                foreach (var m in episode.Messages)
+                {
+                    ins.Parameters["@id"].Value = m.InstanceId;
+                    ins.Parameters["@gen"].Value = (object?)m.Generation ?? DBNull.Value;
+                    ins.Parameters["@at"].Value = StoreTime.Ms(m.VisibleAtUtc);
+                    ins.Parameters["@e"].Value = HistorySerializer.Serialize(m.Event);
+                    ins.Parameters["@self"].Value = m.InstanceId == item.InstanceId ? 1 : 0;
+                    await ins.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            return true;
+        }, cancellationToken);
+        if (ok) SignalAfterEpisode(this, episode);
+        return ok;
+    }
+
+    /// <summary>Wakes this process's dispatchers for the work an episode just queued.</summary>
+    internal static void SignalAfterEpisode(IOrchestrationStore store, OrchestrationEpisode episode)
+    {
+        if (episode.Tasks.Count > 0) store.ActivityWork.Notify();
+        foreach (var m in episode.Messages) store.OrchestrationWork.NotifyAt(m.VisibleAtUtc);
+    }
+
+    public Task AbandonOrchestrationAsync(OrchestrationWorkItem item, string owner, TimeSpan delay, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Cmd(c, tx, "UPDATE dt_instances SET lock_owner=NULL, lock_expires=@until WHERE instance_id=@id AND lock_owner=@owner",
+                ("@until", StoreTime.NowMs() + (long)delay.TotalMilliseconds), ("@id", item.InstanceId), ("@owner", owner));
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ActivityWorkItem>> LockActivitiesAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var now = StoreTime.NowMs();
+            await using var cmd = Cmd(c, tx, """
+                UPDATE dt_tasks SET lock_owner=@owner, lock_expires=@exp, dequeue_count=dequeue_count+1
+                WHERE id IN (SELECT id FROM dt_tasks WHERE lock_expires < @now ORDER BY id LIMIT @max)
+                RETURNING id, instance_id, generation, task_id, name, input, idempotency_key, dequeue_count
+                """, ("@owner", owner), ("@exp", now + (long)lease.TotalMilliseconds), ("@now", now), ("@max", max));
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            var list = new List<ActivityWorkItem>();
+            while (await r.ReadAsync(cancellationToken))
+                list.Add(new ActivityWorkItem(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetString(4),
+                    r.IsDBNull(5) ? null : r.GetString(5), r.GetString(6), owner, r.GetInt32(7)));
+            return (IReadOnlyList<ActivityWorkItem>)list;
+        }, cancellationToken);
+
+    public async Task<bool> CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellationToken = default)
+    {
+        var ok = await WriteAsync(async (c, tx) =>
+        {
+            await using (var del = Cmd(c, tx, "DELETE FROM dt_tasks WHERE id=@id AND lock_owner=@owner", ("@id", item.Id), ("@owner", item.LockOwner)))
+            {
+                if (await del.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            }
+            await using var ins = Cmd(c, tx, "INSERT INTO dt_messages(instance_id, generation, visible_at, event) VALUES(@id, @gen, @now, @e)",
+                ("@id", item.InstanceId), ("@gen", item.Generation), ("@now", StoreTime.NowMs()), ("@e", HistorySerializer.Serialize(result)));
+            await ins.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (ok) OrchestrationWork.Notify();
+        return ok;
+    }
+
+    public async Task RenewActivityLeasesAsync(string owner, IReadOnlyCollection<long> taskIds, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        if (taskIds.Count == 0) return;
+        await WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Cmd(c, tx, "UPDATE dt_tasks SET lock_expires=@exp WHERE lock_owner=@owner AND id IN (SELECT value FROM json_each(@ids))",
+                ("@exp", StoreTime.NowMs() + (long)lease.TotalMilliseconds), ("@owner", owner), ("@ids", JsonSerializer.Serialize(taskIds)));
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async Task AbandonActivityAsync(ActivityWorkItem item, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        await WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Cmd(c, tx, "UPDATE dt_tasks SET lock_owner=NULL, lock_expires=@until WHERE id=@id AND lock_owner=@owner",
+                ("@until", StoreTime.NowMs() + (long)delay.TotalMilliseconds), ("@id", item.Id), ("@owner", item.LockOwner));
+            return await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            if (_writer is not null) await _writer.DisposeAsync();
+            _writer = null;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+}

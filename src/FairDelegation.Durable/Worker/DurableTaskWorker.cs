@@ -1,0 +1,302 @@
+using System.Collections.Concurrent;
+using FairDelegation.Durable.Client;
+using FairDelegation.Durable.History;
+using FairDelegation.Durable.Stores;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Durable.Worker;
+
+/// <summary>
+/// The hosted service that runs orchestration episodes and activities from the store. Any number of workers
+/// (processes, machines) may share one store: work is claimed with leases, so a dead worker's items are
+/// picked up by another once the lease expires.
+/// </summary>
+public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
+{
+    private readonly IOrchestrationStore _store;
+    private readonly DurableTaskRegistry _registry;
+    private readonly IServiceProvider _services;
+    private readonly DurableTaskOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<long, ActivityWorkItem> _runningActivities = new();
+    private readonly WorkSignal _activitySlotFreed = new();
+    private CancellationTokenSource? _stopping;
+    private Task[] _loops = [];
+    private long _episodes;
+    private long _activities;
+
+    public DurableTaskWorker(IOrchestrationStore store, DurableTaskRegistry registry, IServiceProvider services,
+        IOptions<DurableTaskOptions> options, ILoggerFactory? loggerFactory = null)
+    {
+        _store = store;
+        _registry = registry;
+        _services = services;
+        _options = options.Value;
+        _options.Validate();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _log = _loggerFactory.CreateLogger<DurableTaskWorker>();
+    }
+
+    /// <summary>Orchestration episodes committed by this worker (for benchmarks and diagnostics).</summary>
+    public long EpisodesCompleted => Interlocked.Read(ref _episodes);
+
+    /// <summary>Activity executions whose result this worker saved.</summary>
+    public long ActivitiesCompleted => Interlocked.Read(ref _activities);
+
+    public string WorkerId => _options.WorkerId;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is not null) throw new InvalidOperationException("the worker is already started");
+        await _store.InitializeAsync(cancellationToken);
+        _stopping = new CancellationTokenSource();
+        var ct = _stopping.Token;
+        _loops =
+        [
+            Task.Run(() => OrchestrationLoopAsync(ct), CancellationToken.None),
+            Task.Run(() => ActivityLoopAsync(ct), CancellationToken.None),
+            Task.Run(() => LeaseRenewalLoopAsync(ct), CancellationToken.None),
+        ];
+        _log.LogInformation("durable worker {WorkerId} started on {Store}", _options.WorkerId, _store.Kind);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is null) return;
+        await _stopping.CancelAsync();
+        try { await Task.WhenAll(_loops).WaitAsync(cancellationToken); }
+        catch (OperationCanceledException) { }
+        _stopping.Dispose();
+        _stopping = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    // ---- orchestrations --------------------------------------------------------------------------------
+
+    private async Task OrchestrationLoopAsync(CancellationToken ct)
+    {
+        var idle = _options.MinPollInterval;
+        using var gate = new SemaphoreSlim(_options.MaxConcurrentOrchestrations);
+        var inFlight = new List<Task>();
+        while (!ct.IsCancellationRequested)
+        {
+            IReadOnlyList<OrchestrationWorkItem> items;
+            try
+            {
+                items = await _store.LockOrchestrationsAsync(_options.WorkerId, _options.OrchestrationBatchSize, _options.LeaseDuration, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "claiming orchestrations failed; retrying");
+                items = [];
+            }
+            if (items.Count == 0)
+            {
+                try { if (await _store.OrchestrationWork.WaitAsync(idle, ct)) idle = _options.MinPollInterval; else idle = Next(idle); }
+                catch (OperationCanceledException) { break; }
+                continue;
+            }
+            idle = _options.MinPollInterval;
+            inFlight.Clear();
+            foreach (var item in items)
+            {
+                await gate.WaitAsync(CancellationToken.None);
+                inFlight.Add(Task.Run(async () =>
+                {
+                    try { await ProcessOrchestrationAsync(item, ct); }
+                    finally { gate.Release(); }
+                }, CancellationToken.None));
+            }
+            await Task.WhenAll(inFlight);
+        }
+    }
+
+    private TimeSpan Next(TimeSpan idle) =>
+        TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.MaxPollInterval.Ticks));
+
+    private async Task ProcessOrchestrationAsync(OrchestrationWorkItem item, CancellationToken ct)
+    {
+        try
+        {
+            var episode = BuildEpisode(item);
+            if (episode is null)
+            {
+                // Events for an instance whose start time has not come: look again shortly.
+                await _store.AbandonOrchestrationAsync(item, _options.WorkerId, _options.MaxPollInterval, CancellationToken.None);
+                return;
+            }
+            if (await _store.CompleteOrchestrationAsync(item, episode, _options.WorkerId, CancellationToken.None))
+                Interlocked.Increment(ref _episodes);
+            else
+                _log.LogInformation("orchestration {InstanceId}: another worker committed first (lease lost); episode discarded", item.InstanceId);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "orchestration {InstanceId}: episode failed; its messages will be retried", item.InstanceId);
+            try { await _store.AbandonOrchestrationAsync(item, _options.WorkerId, _options.MaxPollInterval, CancellationToken.None); }
+            catch (Exception e2) { _log.LogWarning(e2, "orchestration {InstanceId}: could not release its lease", item.InstanceId); }
+        }
+    }
+
+    private OrchestrationEpisode? BuildEpisode(OrchestrationWorkItem item)
+    {
+        var now = DateTime.UtcNow;
+        // Results of an earlier execution (before ContinueAsNew) are stale.
+        var messages = item.Messages.Where(m => m.Generation is null || m.Generation == item.Generation).ToList();
+
+        if (item.Status.IsTerminal())
+            return new OrchestrationEpisode { NewHistory = [], OnlyConsumeMessages = true, Status = item.Status, Generation = item.Generation };
+
+        if (messages.FirstOrDefault(m => m.Event is ExecutionTerminated) is { Event: ExecutionTerminated terminate })
+        {
+            return new OrchestrationEpisode
+            {
+                NewHistory = [new OrchestratorStarted { Timestamp = now }, terminate with { Timestamp = now }],
+                Status = OrchestrationRuntimeStatus.Terminated, Generation = item.Generation,
+                Output = terminate.Output, CustomStatus = item.CustomStatus,
+            };
+        }
+
+        var started = item.History.Count > 0 || messages.Any(m => m.Event is ExecutionStarted);
+        if (!started) return null;
+
+        // Exactly one ExecutionStarted, first; events queued before the start follow it.
+        if (item.History.Count == 0)
+            messages = messages.Where(m => m.Event is ExecutionStarted).Take(1).Concat(messages.Where(m => m.Event is not ExecutionStarted)).ToList();
+
+        if (!_registry.TryGetOrchestrator(item.Name, out var factory))
+        {
+            var failure = new TaskFailureDetails("OrchestratorNotRegistered",
+                $"no orchestrator named '{item.Name}' is registered with this worker (AddTasks(r => r.AddOrchestrator<...>()))", null);
+            return new OrchestrationEpisode
+            {
+                NewHistory = [new OrchestratorStarted { Timestamp = now }, new ExecutionCompleted(OrchestrationRuntimeStatus.Failed, null, failure) { Timestamp = now }],
+                Status = OrchestrationRuntimeStatus.Failed, Generation = item.Generation, Failure = failure, CustomStatus = item.CustomStatus,
+            };
+        }
+
+        using var scope = _services.CreateScope();
+        return OrchestrationExecutor.Execute(item, messages, () => factory(scope.ServiceProvider), _options, _loggerFactory, now);
+    }
+
+    // ---- activities ------------------------------------------------------------------------------------
+
+    private async Task ActivityLoopAsync(CancellationToken ct)
+    {
+        var idle = _options.MinPollInterval;
+        while (!ct.IsCancellationRequested)
+        {
+            var free = _options.MaxConcurrentActivities - _runningActivities.Count;
+            if (free <= 0)
+            {
+                try { await _activitySlotFreed.WaitAsync(TimeSpan.FromMilliseconds(100), ct); }
+                catch (OperationCanceledException) { break; }
+                continue;
+            }
+            IReadOnlyList<ActivityWorkItem> items;
+            try
+            {
+                items = await _store.LockActivitiesAsync(_options.WorkerId, free, _options.LeaseDuration, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "claiming activities failed; retrying");
+                items = [];
+            }
+            if (items.Count == 0)
+            {
+                try { if (await _store.ActivityWork.WaitAsync(idle, ct)) idle = _options.MinPollInterval; else idle = Next(idle); }
+                catch (OperationCanceledException) { break; }
+                continue;
+            }
+            idle = _options.MinPollInterval;
+            foreach (var item in items)
+            {
+                _runningActivities[item.Id] = item;
+                _ = Task.Run(() => RunActivityAsync(item, ct), CancellationToken.None);
+            }
+        }
+        // Let running activities finish or abandon before the loop reports stopped.
+        while (!_runningActivities.IsEmpty) await Task.Delay(10, CancellationToken.None);
+    }
+
+    private async Task RunActivityAsync(ActivityWorkItem item, CancellationToken ct)
+    {
+        try
+        {
+            HistoryEvent result;
+            try
+            {
+                result = new TaskCompleted(item.TaskScheduledId, await ExecuteActivityAsync(item, ct));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Shutting down: hand the task back at once rather than after the lease.
+                await _store.AbandonActivityAsync(item, TimeSpan.Zero, CancellationToken.None);
+                return;
+            }
+            catch (Exception e)
+            {
+                result = new TaskFailed(item.TaskScheduledId, TaskFailureDetails.FromException(e));
+            }
+            if (await _store.CompleteActivityAsync(item, result with { Timestamp = DateTime.UtcNow }, CancellationToken.None))
+                Interlocked.Increment(ref _activities);
+            else
+                _log.LogInformation("activity {Name} of {InstanceId}: lease lost, result dropped (another worker runs it)", item.Name, item.InstanceId);
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "activity {Name} of {InstanceId}: could not save its result; it will run again", item.Name, item.InstanceId);
+        }
+        finally
+        {
+            _runningActivities.TryRemove(item.Id, out _);
+            _activitySlotFreed.Notify();
+        }
+    }
+
+    private async Task<string?> ExecuteActivityAsync(ActivityWorkItem item, CancellationToken ct)
+    {
+        if (!_registry.TryGetActivity(item.Name, out var factory))
+            throw new InvalidOperationException($"no activity named '{item.Name}' is registered with this worker");
+        await using var scope = _services.CreateAsyncScope();
+        var activity = factory(scope.ServiceProvider);
+        var input = _options.DataConverter.Deserialize(item.Input, activity.InputType);
+        var context = new WorkerActivityContext(item.Name, item.InstanceId, item.IdempotencyKey, ct);
+        var output = await activity.RunAsync(context, input);
+        var json = _options.DataConverter.Serialize(output);
+        _options.CheckPayload(json, $"the output of activity '{item.Name}'");
+        return json;
+    }
+
+    private async Task LeaseRenewalLoopAsync(CancellationToken ct)
+    {
+        var period = TimeSpan.FromTicks(_options.LeaseDuration.Ticks / 3);
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(period, ct); }
+            catch (OperationCanceledException) { break; }
+            var ids = _runningActivities.Keys.ToArray();
+            if (ids.Length == 0) continue;
+            try { await _store.RenewActivityLeasesAsync(_options.WorkerId, ids, _options.LeaseDuration, ct); }
+            catch (Exception e) when (!ct.IsCancellationRequested) { _log.LogWarning(e, "renewing activity leases failed"); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    private sealed class WorkerActivityContext(string name, string instanceId, string key, CancellationToken ct) : TaskActivityContext
+    {
+        public override TaskName Name { get; } = name;
+        public override string InstanceId { get; } = instanceId;
+        public override string IdempotencyKey { get; } = key;
+        public override CancellationToken CancellationToken { get; } = ct;
+    }
+}

@@ -1,0 +1,38 @@
+using Azure.Core;
+
+namespace FairDelegation.Storage.Azure;
+
+/// <summary>
+/// Pipeline and transfer settings of <see cref="AzureBlobStore"/>. Being Azure.Core <see cref="ClientOptions"/>,
+/// it also carries Retry (count, delay, mode, network timeout), Diagnostics (logging) and Transport.
+/// </summary>
+public sealed class AzureBlobClientOptions : ClientOptions
+{
+    public AzureBlobClientOptions()
+    {
+        Retry.MaxRetries = 3;
+        Retry.Delay = TimeSpan.FromMilliseconds(200);
+        Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        Diagnostics.IsDistributedTracingEnabled = false;
+        Diagnostics.ApplicationId = "fairdelegation";
+    }
+
+    /// <summary>Bytes per Put Block (and the most a single Put Blob carries). Default 4 MiB.</summary>
+    public int BlockSize { get; set; } = 4 << 20;
+
+    /// <summary>Put Block requests in flight at once; the upload holds at most this many block buffers. Default 4.</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>Blobs listed per List Blobs page (the service caps it at 5000).</summary>
+    public int ListPageSize { get; set; } = 1000;
+
+    /// <summary>The x-ms-version spoken.</summary>
+    public string ApiVersion { get; set; } = StorageVersionPolicy.DefaultVersion;
+
+    internal void Validate()
+    {
+        if (BlockSize is < 1024 or > 100 << 20) throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "block size must be between 1 KiB and 100 MiB");
+        if (MaxConcurrency is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "concurrency must be between 1 and 64");
+        if (ListPageSize is < 1 or > 5000) throw new ArgumentOutOfRangeException(nameof(ListPageSize), ListPageSize, "list page size must be between 1 and 5000");
+    }
+}

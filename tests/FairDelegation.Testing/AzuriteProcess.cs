@@ -1,0 +1,114 @@
+namespace FairDelegation.Testing;
+
+/// <summary>
+/// A real Azurite blob service (node_modules/azurite, blob only) on a free loopback port with its own temporary
+/// location, for tests and benchmarks. <see cref="Kill"/> crashes it (SIGKILL); <see cref="RestartAsync"/> brings it
+/// back on the same port and location. Disposing kills it and deletes the location.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>Azurite's well-known development account key (public, not a secret).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly bool _inMemory;
+    private readonly bool _ownsLocation;
+    private ExternalProcess? _process;
+
+    private AzuriteProcess(int port, string location, bool inMemory, bool ownsLocation)
+    {
+        Port = port;
+        Location = location;
+        _inMemory = inMemory;
+        _ownsLocation = ownsLocation;
+    }
+
+    /// <summary>The loopback port the blob service listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>Azurite's workspace (metadata database and extents); survives <see cref="RestartAsync"/>.</summary>
+    public string Location { get; }
+
+    /// <summary>The path-style blob endpoint: http://127.0.0.1:PORT/devstoreaccount1.</summary>
+    public Uri BlobEndpoint => new($"http://127.0.0.1:{Port}/{AccountName}");
+
+    /// <summary>An explicit connection string for the development account on this instance's port.</summary>
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+
+    /// <summary>Everything the current process printed (for failure messages).</summary>
+    public string Output => _process?.Output ?? "";
+
+    /// <summary>Whether the current process is running.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>
+    /// Starts Azurite and waits until it accepts connections. <paramref name="inMemory"/> keeps blobs in memory
+    /// (--inMemoryPersistence; a restart then loses them); otherwise they persist under a fresh temporary location.
+    /// </summary>
+    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false, string? location = null)
+    {
+        var owns = location is null;
+        location ??= Directory.CreateTempSubdirectory("fd-azurite-").FullName;
+        var azurite = new AzuriteProcess(FreePort.Next(), location, inMemory, owns);
+        try
+        {
+            await azurite.StartProcessAsync();
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+        return azurite;
+    }
+
+    /// <summary>SIGKILL, as a crash: in-flight requests fail, nothing is flushed.</summary>
+    public void Kill() => _process?.Kill();
+
+    /// <summary>Kills (if running) and starts again on the same port and location.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+        await StartProcessAsync();
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var args = new List<string>
+        {
+            RepoPaths.AzuriteBlob,
+            "--disableTelemetry",
+            "--silent",
+            "--blobHost", "127.0.0.1",
+            "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", Location,
+        };
+        if (_inMemory) args.Add("--inMemoryPersistence");
+        _process = ExternalProcess.Start("node", args, workingDirectory: Location);
+        var process = _process;
+        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(30),
+            () => process.HasExited ? $"azurite exited early: {process.Output}" : $"azurite output: {process.Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+        if (_ownsLocation)
+        {
+            try { Directory.Delete(Location, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+}

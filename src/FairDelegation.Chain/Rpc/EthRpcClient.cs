@@ -1,0 +1,322 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FairDelegation.Chain.Abi;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Transactions;
+
+namespace FairDelegation.Chain.Rpc;
+
+/// <summary>Timeouts and retries of <see cref="EthRpcClient"/>.</summary>
+public sealed record EthRpcOptions
+{
+    /// <summary>Per request; a timed-out request counts as a transient failure.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Attempts after the first one for transient failures (connection refused, timeout, HTTP 429/5xx).</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>Delay before the first retry; doubles for each further one.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>
+/// Ethereum JSON-RPC over HTTP with System.Text.Json: the calls the escrow needs, with timeouts, retries on
+/// transient failures, a <see cref="NodeUnreachableException"/> when the node cannot be reached, and reverts
+/// surfaced as <see cref="ContractRevertedException"/> with the decoded reason.
+/// </summary>
+public sealed class EthRpcClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private long _nextId;
+
+    public EthRpcClient(Uri url, EthRpcOptions? options = null, HttpClient? http = null)
+    {
+        Url = url;
+        Options = options ?? new EthRpcOptions();
+        _ownsHttp = http is null;
+        _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public EthRpcClient(string url, EthRpcOptions? options = null) : this(new Uri(url), options) { }
+
+    public Uri Url { get; }
+    public EthRpcOptions Options { get; }
+
+    // ---------------- chain state ----------------
+
+    public async Task<BigInteger> ChainIdAsync(CancellationToken ct = default) =>
+        Quantity(await RequestAsync("eth_chainId", [], ct));
+
+    public async Task<long> BlockNumberAsync(CancellationToken ct = default) =>
+        (long)Quantity(await RequestAsync("eth_blockNumber", [], ct));
+
+    public async Task<BigInteger> GetBalanceAsync(EthereumAddress address, string block = "latest", CancellationToken ct = default) =>
+        Quantity(await RequestAsync("eth_getBalance", [address.ToLowerHex(), block], ct));
+
+    /// <summary>The account's next nonce; "pending" counts transactions still in the pool.</summary>
+    public async Task<BigInteger> GetTransactionCountAsync(EthereumAddress address, string block = "pending", CancellationToken ct = default) =>
+        Quantity(await RequestAsync("eth_getTransactionCount", [address.ToLowerHex(), block], ct));
+
+    public async Task<byte[]> GetCodeAsync(EthereumAddress address, string block = "latest", CancellationToken ct = default) =>
+        Hex.Decode((await RequestAsync("eth_getCode", [address.ToLowerHex(), block], ct)).GetString()!);
+
+    /// <summary>The block with that number, or null when the chain is not that long.</summary>
+    public Task<BlockHeader?> GetBlockAsync(long number, CancellationToken ct = default) => GetBlockAsync(ToQuantity(number), ct);
+
+    /// <summary>A block by tag ("latest", "pending", "safe", "finalized") or 0x-quantity.</summary>
+    public async Task<BlockHeader?> GetBlockAsync(string tag, CancellationToken ct = default)
+    {
+        var b = await RequestAsync("eth_getBlockByNumber", [tag, false], ct);
+        return b.ValueKind == JsonValueKind.Null ? null : ParseBlock(b);
+    }
+
+    public async Task<BlockHeader?> GetBlockByHashAsync(string hash, CancellationToken ct = default)
+    {
+        var b = await RequestAsync("eth_getBlockByHash", [hash, false], ct);
+        return b.ValueKind == JsonValueKind.Null ? null : ParseBlock(b);
+    }
+
+    // ---------------- fees and gas ----------------
+
+    /// <summary>The node's suggested tip (eth_maxPriorityFeePerGas).</summary>
+    public async Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken ct = default) =>
+        Quantity(await RequestAsync("eth_maxPriorityFeePerGas", [], ct));
+
+    /// <summary>Base fee of the latest block plus the suggested tip.</summary>
+    public async Task<FeeEstimate> GetFeesAsync(CancellationToken ct = default)
+    {
+        var latest = await GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the node has no latest block");
+        var baseFee = latest.BaseFeePerGas ?? throw new InvalidOperationException("the node's blocks have no base fee (pre-London chain)");
+        return new FeeEstimate(baseFee, await MaxPriorityFeePerGasAsync(ct));
+    }
+
+    /// <summary>eth_estimateGas; a revert throws <see cref="ContractRevertedException"/> decoded with <paramref name="abi"/>.</summary>
+    public async Task<BigInteger> EstimateGasAsync(CallRequest call, AbiContract? abi = null, CancellationToken ct = default)
+    {
+        try { return Quantity(await RequestAsync("eth_estimateGas", [CallObject(call)], ct)); }
+        catch (RpcException e) when (IsRevert(e)) { throw Revert("gas estimation", e, abi); }
+    }
+
+    /// <summary>eth_call against the latest block; a revert throws <see cref="ContractRevertedException"/>.</summary>
+    public async Task<byte[]> CallAsync(CallRequest call, AbiContract? abi = null, string block = "latest", CancellationToken ct = default)
+    {
+        try { return Hex.Decode((await RequestAsync("eth_call", [CallObject(call), block], ct)).GetString()!); }
+        catch (RpcException e) when (IsRevert(e)) { throw Revert("call", e, abi); }
+    }
+
+    // ---------------- transactions ----------------
+
+    /// <summary>Submits a signed transaction; returns its hash. A node that already has it is not an error.</summary>
+    public async Task<string> SendRawTransactionAsync(SignedTransaction tx, CancellationToken ct = default)
+    {
+        try
+        {
+            var hash = (await RequestAsync("eth_sendRawTransaction", [tx.RawHex], ct)).GetString()!;
+            return hash.ToLowerInvariant();
+        }
+        catch (RpcException e) when (e.RpcMessage.Contains("already known", StringComparison.OrdinalIgnoreCase)
+                                     || e.RpcMessage.Contains("already imported", StringComparison.OrdinalIgnoreCase))
+        {
+            // A retry of a send whose first answer was lost.
+            return tx.Hash;
+        }
+    }
+
+    /// <summary>The receipt of a mined transaction, or null while it is pending or unknown.</summary>
+    public async Task<TransactionReceipt?> GetTransactionReceiptAsync(string hash, CancellationToken ct = default)
+    {
+        var r = await RequestAsync("eth_getTransactionReceipt", [hash], ct);
+        if (r.ValueKind == JsonValueKind.Null) return null;
+        return new TransactionReceipt(
+            r.GetProperty("transactionHash").GetString()!.ToLowerInvariant(),
+            (long)Quantity(r.GetProperty("blockNumber")),
+            r.GetProperty("blockHash").GetString()!.ToLowerInvariant(),
+            Quantity(r.GetProperty("status")) == 1,
+            Quantity(r.GetProperty("gasUsed")),
+            r.TryGetProperty("effectiveGasPrice", out var p) ? Quantity(p) : BigInteger.Zero,
+            EthereumAddress.Parse(r.GetProperty("from").GetString()!),
+            OptionalAddress(r, "to"),
+            OptionalAddress(r, "contractAddress"),
+            r.GetProperty("logs").EnumerateArray().Select(ParseLog).ToArray());
+    }
+
+    /// <summary>The transaction as the node knows it (pool or chain), or null when it does not (dropped or never seen).</summary>
+    public async Task<TransactionInfo?> GetTransactionByHashAsync(string hash, CancellationToken ct = default)
+    {
+        var t = await RequestAsync("eth_getTransactionByHash", [hash], ct);
+        if (t.ValueKind == JsonValueKind.Null) return null;
+        var bn = t.TryGetProperty("blockNumber", out var b) && b.ValueKind == JsonValueKind.String ? (long?)Quantity(b) : null;
+        return new TransactionInfo(t.GetProperty("hash").GetString()!.ToLowerInvariant(),
+            EthereumAddress.Parse(t.GetProperty("from").GetString()!), Quantity(t.GetProperty("nonce")), bn);
+    }
+
+    /// <summary>eth_getLogs for one contract over a block range (or one block by hash).</summary>
+    public async Task<IReadOnlyList<LogEntry>> GetLogsAsync(LogFilter filter, CancellationToken ct = default)
+    {
+        var f = new JsonObject { ["address"] = filter.Address.ToLowerHex() };
+        if (filter.BlockHash is not null) f["blockHash"] = filter.BlockHash;
+        else
+        {
+            f["fromBlock"] = ToQuantity(filter.FromBlock);
+            f["toBlock"] = filter.ToBlock is { } to ? ToQuantity(to) : "latest";
+        }
+        var topics = new JsonArray();
+        if (filter.Topic0 is { Count: > 0 } t0) topics.Add(new JsonArray(t0.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()));
+        else if (filter.Topic1 is not null) topics.Add(null);
+        if (filter.Topic1 is not null) topics.Add(filter.Topic1);
+        if (topics.Count > 0) f["topics"] = topics;
+        var logs = await RequestAsync("eth_getLogs", [f], ct);
+        return logs.EnumerateArray().Select(ParseLog).ToArray();
+    }
+
+    // ---------------- transport ----------------
+
+    /// <summary>One JSON-RPC call; returns the result member. Retries transient transport failures.</summary>
+    public async Task<JsonElement> RequestAsync(string method, JsonNode?[] parameters, CancellationToken ct = default)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var body = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = id,
+            ["method"] = method,
+            ["params"] = new JsonArray(parameters.Select(p => p?.DeepClone()).ToArray()),
+        }.ToJsonString();
+
+        Exception? last = null;
+        var delay = Options.RetryDelay;
+        for (var attempt = 0; attempt <= Options.MaxRetries; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(delay, ct);
+                delay *= 2;
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(Options.RequestTimeout);
+            try
+            {
+                using var content = new StringContent(body, Encoding.UTF8);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await _http.PostAsync(Url, content, timeout.Token);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+                {
+                    last = new HttpRequestException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    continue;
+                }
+                var text = await response.Content.ReadAsStringAsync(timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                    throw new RpcException(method, (int)response.StatusCode, $"HTTP {(int)response.StatusCode}: {Shorten(text)}", null);
+                return ParseResponse(method, text);
+            }
+            catch (HttpRequestException e) { last = e; }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                last = new TimeoutException($"no answer within {Options.RequestTimeout.TotalSeconds:0.#} s", e);
+            }
+        }
+        throw new NodeUnreachableException(Url, $"{method}: {last?.Message} (after {Options.MaxRetries + 1} attempts)", last);
+    }
+
+    private static JsonElement ParseResponse(string method, string text)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(text); }
+        catch (JsonException) { throw new RpcException(method, -32700, $"the node sent invalid JSON: {Shorten(text)}", null); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
+                var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+                string? data = null;
+                if (error.TryGetProperty("data", out var d))
+                    data = d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText();
+                throw new RpcException(method, code, message, data);
+            }
+            if (!root.TryGetProperty("result", out var result))
+                throw new RpcException(method, -32603, "the node's answer has neither result nor error", null);
+            return result.Clone();
+        }
+    }
+
+    // ---------------- helpers ----------------
+
+    private static bool IsRevert(RpcException e) =>
+        e.Code == 3 || e.RpcMessage.Contains("revert", StringComparison.OrdinalIgnoreCase);
+
+    private static ContractRevertedException Revert(string action, RpcException e, AbiContract? abi)
+    {
+        byte[] data = [];
+        if (e.ErrorData is { } d && d.StartsWith("0x", StringComparison.Ordinal))
+        {
+            try { data = Hex.Decode(d); } catch (FormatException) { }
+        }
+        var reason = (abi ?? PlainErrors).DecodeRevert(data);
+        if (reason is null && e.RpcMessage.Length > 0)
+            reason = new DecodedRevert("Unknown", new Dictionary<string, object?>(), e.RpcMessage);
+        return new ContractRevertedException(action, data, reason);
+    }
+
+    private static readonly AbiContract PlainErrors = AbiContract.FromJson("[]");
+
+    private static JsonObject CallObject(CallRequest call)
+    {
+        var o = new JsonObject { ["data"] = Hex.Encode(call.Data) };
+        if (call.From is not null) o["from"] = call.From.ToLowerHex();
+        if (call.To is not null) o["to"] = call.To.ToLowerHex();
+        if (!call.Value.IsZero) o["value"] = ToQuantity(call.Value);
+        return o;
+    }
+
+    private static BlockHeader ParseBlock(JsonElement b) => new(
+        (long)Quantity(b.GetProperty("number")),
+        b.GetProperty("hash").GetString()!.ToLowerInvariant(),
+        b.GetProperty("parentHash").GetString()!.ToLowerInvariant(),
+        (long)Quantity(b.GetProperty("timestamp")),
+        b.TryGetProperty("baseFeePerGas", out var f) && f.ValueKind == JsonValueKind.String ? Quantity(f) : null);
+
+    private static LogEntry ParseLog(JsonElement l) => new(
+        EthereumAddress.Parse(l.GetProperty("address").GetString()!),
+        l.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!.ToLowerInvariant()).ToArray(),
+        Hex.Decode(l.GetProperty("data").GetString()!),
+        (long)Quantity(l.GetProperty("blockNumber")),
+        l.GetProperty("blockHash").GetString()!.ToLowerInvariant(),
+        l.GetProperty("transactionHash").GetString()!.ToLowerInvariant(),
+        (int)Quantity(l.GetProperty("logIndex")),
+        l.TryGetProperty("removed", out var r) && r.ValueKind == JsonValueKind.True);
+
+    private static EthereumAddress? OptionalAddress(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? EthereumAddress.Parse(v.GetString()!) : null;
+
+    /// <summary>Parses a JSON-RPC quantity ("0x1a").</summary>
+    public static BigInteger Quantity(JsonElement e)
+    {
+        var s = e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new FormatException($"expected a hex quantity, got {e.GetRawText()}");
+        if (!s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) throw new FormatException($"'{s}' is not a hex quantity");
+        var digits = s[2..];
+        return digits.Length == 0 ? BigInteger.Zero : BigInteger.Parse("0" + digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Formats a JSON-RPC quantity: 0x followed by hex digits without leading zeros.</summary>
+    public static string ToQuantity(BigInteger value)
+    {
+        if (value.Sign < 0) throw new ArgumentOutOfRangeException(nameof(value), "quantities are non-negative");
+        if (value.IsZero) return "0x0";
+        return "0x" + Convert.ToHexStringLower(value.ToByteArray(isUnsigned: true, isBigEndian: true)).TrimStart('0');
+    }
+
+    private static string Shorten(string s) => s.Length <= 300 ? s : s[..300] + "...";
+
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+    }
+}

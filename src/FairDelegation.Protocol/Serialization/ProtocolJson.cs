@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Protocol.Encryption;
+using FairDelegation.Protocol.Keys;
+
+namespace FairDelegation.Protocol.Serialization;
+
+/// <summary>
+/// The JSON conventions of every protocol document: camelCase, wei and other big integers as decimal strings,
+/// addresses with their EIP-55 checksum, keys and hashes as 0x-hex, timestamps as ISO 8601 UTC.
+/// </summary>
+public static class ProtocolJson
+{
+    public static readonly JsonSerializerOptions Options = Create(indented: false);
+    public static readonly JsonSerializerOptions Indented = Create(indented: true);
+
+    private static JsonSerializerOptions Create(bool indented)
+    {
+        var o = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            WriteIndented = indented,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        };
+        o.Converters.Add(new BigIntegerConverter());
+        o.Converters.Add(new AddressConverter());
+        o.Converters.Add(new PublicKeyConverter());
+        o.Converters.Add(new WorkHashConverter());
+        o.Converters.Add(new Bytes32Converter());
+        o.Converters.Add(new SignatureConverter());
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    public static string Serialize<T>(T value, bool indented = false) => JsonSerializer.Serialize(value, indented ? Indented : Options);
+
+    /// <summary>Deserializes, turning every JSON or conversion failure into a FormatException naming the document.</summary>
+    public static T Deserialize<T>(string json, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new FormatException($"{what} is empty (null)");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            // NotSupportedException: a polymorphic document without its "kind".
+            throw new FormatException($"malformed {what}: {e.Message}", e);
+        }
+    }
+
+    private sealed class BigIntegerConverter : JsonConverter<BigInteger>
+    {
+        public override BigInteger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                _ => throw new JsonException("expected an integer as a decimal string"),
+            };
+            return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
+                ? v : throw new JsonException($"'{text}' is not an integer");
+        }
+
+        public override void Write(Utf8JsonWriter writer, BigInteger value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private sealed class AddressConverter : JsonConverter<EthereumAddress>
+    {
+        public override EthereumAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Wrap(reader.GetString() ?? throw new JsonException("expected an address"), EthereumAddress.Parse);
+
+        public override void Write(Utf8JsonWriter writer, EthereumAddress value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString());
+    }
+
+    private sealed class PublicKeyConverter : JsonConverter<PublicKey>
+    {
+        public override PublicKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Wrap(reader.GetString() ?? throw new JsonException("expected a public key"), PublicKey.Parse);
+
+        public override void Write(Utf8JsonWriter writer, PublicKey value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToHex());
+    }
+
+    private sealed class WorkHashConverter : JsonConverter<WorkHash>
+    {
+        public override WorkHash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Wrap(reader.GetString() ?? throw new JsonException("expected a work hash"), WorkHash.Parse);
+
+        public override void Write(Utf8JsonWriter writer, WorkHash value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToHex());
+    }
+
+    private sealed class Bytes32Converter : JsonConverter<Bytes32>
+    {
+        public override Bytes32 Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Wrap(reader.GetString() ?? throw new JsonException("expected 32 bytes of hex"), Bytes32.Parse);
+
+        public override void Write(Utf8JsonWriter writer, Bytes32 value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToHex());
+    }
+
+    private sealed class SignatureConverter : JsonConverter<EcdsaSignature>
+    {
+        public override EcdsaSignature Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Wrap(reader.GetString() ?? throw new JsonException("expected a signature"), EcdsaSignature.FromHex);
+
+        public override void Write(Utf8JsonWriter writer, EcdsaSignature value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToHex());
+    }
+
+    private static T Wrap<T>(string text, Func<string, T> parse)
+    {
+        try { return parse(text); }
+        catch (FormatException e) { throw new JsonException(e.Message, e); }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Numerics;
+using FairDelegation.Chain.Abi;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Rpc;
+
+namespace FairDelegation.Chain.Escrow;
+
+/// <summary>
+/// The terms of one escrow as the contract hashes them (step 8). The work key (the address of the provider's
+/// disposable public key pk_sp) identifies the escrow on chain.
+/// </summary>
+/// <param name="Customer">who deposited and gets a refund</param>
+/// <param name="Payee">who is paid on claim, whoever submits it</param>
+/// <param name="WorkKey">address(pk_sp)</param>
+/// <param name="WorkHash">H(w'), 32 bytes</param>
+/// <param name="Amount">the wage in wei</param>
+/// <param name="Deadline">unix seconds: claim strictly before, refund from then on</param>
+public sealed record EscrowTerms(
+    EthereumAddress Customer,
+    EthereumAddress Payee,
+    EthereumAddress WorkKey,
+    byte[] WorkHash,
+    BigInteger Amount,
+    long Deadline)
+{
+    /// <summary>The ABI type of the contract's Terms struct.</summary>
+    public static AbiType AbiTupleType { get; } = AbiType.Parse("(address,address,address,bytes32,uint256,uint256)");
+
+    /// <summary>The ABI tuple value (address, address, address, bytes32, uint256, uint256).</summary>
+    public object?[] ToAbiTuple()
+    {
+        if (WorkHash.Length != 32) throw new ArgumentException($"the work hash is 32 bytes, got {WorkHash.Length}");
+        return [Customer, Payee, WorkKey, WorkHash, Amount, new BigInteger(Deadline)];
+    }
+
+    /// <summary>keccak256(abi.encode(terms)): the value the contract stores while the escrow is open.</summary>
+    public byte[] Hash() => Keccak256.Hash(AbiCodec.Encode(AbiTupleType.Components, ToAbiTuple()));
+
+    /// <summary>Value equality including the work hash's bytes.</summary>
+    public bool Matches(EscrowTerms other) =>
+        Customer == other.Customer && Payee == other.Payee && WorkKey == other.WorkKey
+        && WorkHash.AsSpan().SequenceEqual(other.WorkHash) && Amount == other.Amount && Deadline == other.Deadline;
+
+    public override string ToString() =>
+        $"escrow(customer {Customer}, payee {Payee}, work key {WorkKey}, work hash {Hex.Encode(WorkHash)}, amount {Amount} wei, deadline {Deadline})";
+}
+
+/// <summary>One escrow to open (the customer is the sender; the amount is its deposit).</summary>
+public sealed record EscrowOpening(
+    byte[] AgreementId,
+    EthereumAddress Payee,
+    EthereumAddress WorkKey,
+    byte[] WorkHash,
+    BigInteger Amount,
+    long Deadline)
+{
+    /// <summary>The terms the contract will store when <paramref name="customer"/> opens this.</summary>
+    public EscrowTerms TermsFor(EthereumAddress customer) => new(customer, Payee, WorkKey, WorkHash, Amount, Deadline);
+}
+
+/// <summary>Where an escrow stands on chain.</summary>
+public enum EscrowState
+{
+    /// <summary>No escrow for this work key (never opened, or refunded).</summary>
+    None,
+
+    /// <summary>Deposit waiting for a claim or, after the deadline, a refund.</summary>
+    Open,
+
+    /// <summary>Claimed: the key is public and can never be used again.</summary>
+    Claimed,
+}
+
+/// <summary>A mined escrow transaction: its hash, the gas it used, and the block it is in.</summary>
+public sealed record EscrowTransaction(string TransactionHash, BigInteger GasUsed, long BlockNumber, string BlockHash, TransactionReceipt Receipt);
+
+/// <summary>A decoded event of the escrow contract.</summary>
+public abstract record EscrowEvent(LogEntry Log)
+{
+    public EthereumAddress WorkKey => this switch
+    {
+        EscrowOpened o => o.Terms.WorkKey,
+        KeyRevealed k => k.RevealedWorkKey,
+        Refunded r => r.RefundedWorkKey,
+        _ => throw new InvalidOperationException(),
+    };
+}
+
+/// <summary>Step (8) on chain: the full terms and the off-chain agreement id.</summary>
+public sealed record EscrowOpened(byte[] AgreementId, EscrowTerms Terms, LogEntry Log) : EscrowEvent(Log);
+
+/// <summary>Steps (10)-(11) on chain: the work key's private key, now public (32 bytes). The customer decrypts with it.</summary>
+public sealed record KeyRevealed(EthereumAddress RevealedWorkKey, byte[] PrivateKey, LogEntry Log) : EscrowEvent(Log)
+{
+    // Deliberately not printing the key: it is public on chain, but logs of ours should not carry keys.
+    public override string ToString() => $"KeyRevealed(work key {RevealedWorkKey}, block {Log.BlockNumber})";
+}
+
+/// <summary>A refund after the deadline.</summary>
+public sealed record Refunded(EthereumAddress RefundedWorkKey, LogEntry Log) : EscrowEvent(Log);

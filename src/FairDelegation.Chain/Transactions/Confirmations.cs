@@ -1,0 +1,82 @@
+using FairDelegation.Chain.Rpc;
+
+namespace FairDelegation.Chain.Transactions;
+
+/// <summary>Where a mined transaction stands.</summary>
+public enum ConfirmationState
+{
+    /// <summary>Mined in a canonical block, but fewer than the wanted confirmations deep.</summary>
+    Pending,
+
+    /// <summary>Mined in a canonical block at least the wanted confirmations deep.</summary>
+    Confirmed,
+
+    /// <summary>The block the receipt named is no longer canonical (a reorganisation): the receipt is stale.</summary>
+    Reorganized,
+}
+
+/// <summary>A receipt checked against the canonical chain. Depth 1 = in the head block.</summary>
+public sealed record ConfirmationStatus(ConfirmationState State, TransactionReceipt Receipt, long Depth, TransactionReceipt? CurrentReceipt);
+
+/// <summary>A transaction's block left the canonical chain: whatever followed from its receipt must be re-checked.</summary>
+public sealed class ChainReorganizedException(TransactionReceipt stale, TransactionReceipt? current)
+    : Exception($"transaction {stale.TransactionHash} was in block {stale.BlockNumber} ({stale.BlockHash}), which is no longer canonical"
+                + (current is null ? "; the transaction is not in the chain now" : $"; it is now in block {current.BlockNumber} ({current.BlockHash})"))
+{
+    /// <summary>The receipt that is no longer true.</summary>
+    public TransactionReceipt StaleReceipt { get; } = stale;
+
+    /// <summary>The transaction's receipt on the new canonical chain, if it was mined again.</summary>
+    public TransactionReceipt? CurrentReceipt { get; } = current;
+}
+
+/// <summary>Waits until a receipt is N blocks deep, and reports a reorganisation instead of trusting a stale receipt.</summary>
+public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = null)
+{
+    private readonly TimeSpan _poll = pollInterval ?? TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Checks a receipt once: still canonical? how deep?</summary>
+    public async Task<ConfirmationStatus> CheckAsync(TransactionReceipt receipt, int confirmations, CancellationToken ct = default)
+    {
+        var current = await rpc.GetTransactionReceiptAsync(receipt.TransactionHash, ct);
+        var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
+        if (current is null || current.BlockHash != receipt.BlockHash || block is null || block.Hash != receipt.BlockHash)
+            return new ConfirmationStatus(ConfirmationState.Reorganized, receipt, 0, current);
+        var depth = await rpc.BlockNumberAsync(ct) - receipt.BlockNumber + 1;
+        return new ConfirmationStatus(depth >= confirmations ? ConfirmationState.Confirmed : ConfirmationState.Pending, receipt, depth, current);
+    }
+
+    /// <summary>
+    /// Waits until the receipt is <paramref name="confirmations"/> blocks deep on the canonical chain.
+    /// Throws <see cref="ChainReorganizedException"/> when its block is replaced, <see cref="TimeoutException"/> on timeout.
+    /// </summary>
+    public async Task<TransactionReceipt> WaitAsync(TransactionReceipt receipt, int confirmations, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = await CheckAsync(receipt, confirmations, ct);
+            switch (status.State)
+            {
+                case ConfirmationState.Confirmed: return receipt;
+                case ConfirmationState.Reorganized: throw new ChainReorganizedException(receipt, status.CurrentReceipt);
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"transaction {receipt.TransactionHash} reached {status.Depth} of {confirmations} confirmations within {timeout}");
+            await Task.Delay(_poll, ct);
+        }
+    }
+
+    /// <summary>Waits for the receipt of a hash, then for its confirmations.</summary>
+    public async Task<TransactionReceipt> WaitAsync(string transactionHash, int confirmations, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        TransactionReceipt? receipt;
+        while ((receipt = await rpc.GetTransactionReceiptAsync(transactionHash, ct)) is null)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"transaction {transactionHash} was not mined within {timeout}");
+            await Task.Delay(_poll, ct);
+        }
+        return await WaitAsync(receipt, confirmations, deadline - DateTime.UtcNow, ct);
+    }
+}

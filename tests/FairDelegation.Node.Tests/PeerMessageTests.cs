@@ -1,3 +1,4 @@
+using FairDelegation.Chain.Crypto;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Peers;
 using FairDelegation.Node.Storage;
@@ -47,7 +48,7 @@ public sealed class PeerMessageTests : IDisposable
         var inbox = Inbox(provider);
         var m = PeerEnvelope.Create(customer, "quote-request", "0x01", provider.Address.ToLowerHex(), "{}", DateTimeOffset.UtcNow);
         var runs = 0;
-        Task<string> Handle(Chain.Crypto.EthereumAddress _) { runs++; return Task.FromResult("""{"ok":true}"""); }
+        Task<string> Handle(EthereumAddress _) { runs++; return Task.FromResult("""{"ok":true}"""); }
 
         var first = await inbox.ReceiveAsync(m, "quote-request", null, Handle);
         var second = await inbox.ReceiveAsync(m, "quote-request", null, Handle);
@@ -65,7 +66,7 @@ public sealed class PeerMessageTests : IDisposable
         var provider = Identity("provider");
         var stranger = Identity("stranger");
         var inbox = Inbox(provider);
-        Task<string> Handle(Chain.Crypto.EthereumAddress _) => Task.FromResult("{}");
+        Task<string> Handle(EthereumAddress _) => Task.FromResult("{}");
 
         var toOther = PeerEnvelope.Create(customer, "k", "0x01", stranger.Address.ToLowerHex(), "{}", DateTimeOffset.UtcNow);
         await inbox.Invoking(i => i.ReceiveAsync(toOther, "k", null, Handle)).Should().ThrowAsync<PeerAuthenticationException>().WithMessage("*addressed*");

@@ -159,6 +159,9 @@ public sealed class TimeoutOptions
     /// <summary>How long a transaction may take to reach its confirmations before the step fails.</summary>
     public TimeSpan Confirmation { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Customer: how often, while waiting for the key, it reads the chain's time to see whether the deadline passed.</summary>
+    public TimeSpan DeadlineCheck { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Allowed clock difference for peer message timestamps.</summary>
     public TimeSpan MessageClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -68,6 +68,18 @@ public sealed class KeyStore
     /// <summary>Makes a fresh secp256k1 private key (1 &lt;= d &lt; n) and stores it; returns its id.</summary>
     public string CreateSecp256k1Key(string purpose)
     {
+        var keyId = "key-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        GetOrCreateSecp256k1Key(keyId, purpose);
+        return keyId;
+    }
+
+    /// <summary>
+    /// Makes a fresh secp256k1 key under a caller-chosen id unless that id exists already (then the stored key stays):
+    /// an activity that runs twice gets the same key.
+    /// </summary>
+    public void GetOrCreateSecp256k1Key(string keyId, string purpose)
+    {
+        if (Contains(keyId)) return;
         var d = new byte[32];
         try
         {
@@ -77,7 +89,7 @@ public sealed class KeyStore
                 var v = new BigInteger(d, isUnsigned: true, isBigEndian: true);
                 if (v.Sign > 0 && v < Secp256k1Order) break;
             }
-            return Store(d, purpose);
+            Put(keyId, d, purpose);
         }
         finally
         {

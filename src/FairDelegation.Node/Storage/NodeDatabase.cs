@@ -28,11 +28,13 @@ public sealed class NodeDatabase
                 agreement_id TEXT NOT NULL,
                 role TEXT NOT NULL,
                 instance_id TEXT NOT NULL,
+                work_key TEXT NOT NULL,
                 peer_url TEXT NOT NULL,
                 peer_identity TEXT NOT NULL,
                 terms_json TEXT NOT NULL,
                 created_utc TEXT NOT NULL,
                 PRIMARY KEY (agreement_id, role));
+            CREATE INDEX IF NOT EXISTS agreements_by_work_key ON agreements (work_key);
             CREATE TABLE IF NOT EXISTS peer_messages (
                 message_id TEXT PRIMARY KEY,
                 agreement_id TEXT NOT NULL,
@@ -47,6 +49,9 @@ public sealed class NodeDatabase
                 length INTEGER NOT NULL,
                 sha256 TEXT NOT NULL,
                 created_utc TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS raised_events (
+                log_key TEXT PRIMARY KEY,
+                raised_utc TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS chain_cursor (
                 name TEXT PRIMARY KEY,
                 value TEXT NOT NULL);

@@ -126,6 +126,8 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
         {
             var meta = await customer.Get<DurableTaskClient>().GetInstanceAsync(customerInstance);
             if (meta?.ReadCustomStatusAs<StepStatus>() is { AgreementId: { } id }) return Provider.Quote.InstanceId(id);
+            if (meta is { IsCompleted: true })
+                throw new InvalidOperationException($"the customer ended without an agreement: {meta.SerializedOutput} {meta.FailureDetails}");
             await Task.Delay(50);
         }
         throw new TimeoutException("no agreement was fixed");

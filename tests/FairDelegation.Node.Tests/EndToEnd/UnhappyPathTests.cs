@@ -51,7 +51,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
                 ("Provider:Services:slow:Arguments:0", "-c"), ("Provider:Services:slow:Arguments:1", "sleep 600"),
                 ("Provider:Services:slow:WageWei", Delegations.Wage.ToString())));
 
-        var id = await Delegations.StartTrainingAsync(customer, provider, service: "slow", sla: new MinBytesSla(1).ToJson());
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url, service: "slow", sla: new MinBytesSla(1).ToJson());
         var outcome = await Delegations.OutcomeAsync(customer, id);
 
         outcome.Status.Should().Be(DelegationStatus.Cancelled);
@@ -66,7 +66,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         var (customer, provider) = await StartAsync(provider: With(("Timeouts:EscrowOpen", "00:00:04")),
             customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new TamperingHandler()));
 
-        var id = await Delegations.StartTrainingAsync(customer, provider);
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var outcome = await Delegations.OutcomeAsync(customer, id);
         outcome.Status.Should().Be(DelegationStatus.Cancelled);
         outcome.Reason.Should().Contain("does not match");
@@ -82,7 +82,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         var (customer, provider) = await StartAsync(provider: With(("Timeouts:EscrowOpen", "00:00:04")),
             providerServices: s => s.AddHttpClient<PeerClient>().AddHttpMessageHandler(sp => new StampForgingHandler(sp.GetRequiredService<NodeIdentity>())));
 
-        var id = await Delegations.StartTrainingAsync(customer, provider);
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var outcome = await Delegations.OutcomeAsync(customer, id);
         outcome.Status.Should().Be(DelegationStatus.Cancelled);
         outcome.Reason.Should().Contain("stamp").And.Contain("not by the verifier key");
@@ -95,7 +95,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
     {
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:WorkDelivery", "00:00:05")));
 
-        var id = await Delegations.StartTrainingAsync(customer, provider, sla: new ContainsSla("no model ever contains this sentence").ToJson());
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url, sla: new ContainsSla("no model ever contains this sentence").ToJson());
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
         var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
         providerOutcome.Status.Should().Be(DelegationStatus.Failed);
@@ -113,7 +113,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         var (customer, provider) = await StartAsync(provider: With(("Timeouts:EscrowOpen", "00:00:03")),
             customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new HangingHandler()));
 
-        var id = await Delegations.StartTrainingAsync(customer, provider);
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
         var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
         providerOutcome.Status.Should().Be(DelegationStatus.Abandoned);
@@ -130,7 +130,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
             provider: With(("Timeouts:Deadline", "00:00:30"), ("Timeouts:WorkDelivery", "00:00:10"), ("Timeouts:DeadlineMargin", "00:00:05")),
             customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new HangingHandler()));
-        var id = await Delegations.StartTrainingAsync(customer, provider);
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
         await Delegations.WaitForStepAsync(provider, providerId, "WaitForEscrow");
 
@@ -164,7 +164,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
             provider: With(("Timeouts:Deadline", "00:00:30"), ("Timeouts:WorkDelivery", "00:00:10"), ("Timeouts:DeadlineMargin", "00:00:29")));
 
-        var id = await Delegations.StartTrainingAsync(customer, provider);
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
         var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
         providerOutcome.Status.Should().Be(DelegationStatus.Abandoned);

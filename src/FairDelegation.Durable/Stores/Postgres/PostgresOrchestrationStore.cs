@@ -14,7 +14,7 @@ namespace FairDelegation.Durable.Stores.Postgres;
 /// worker's items return after the lease; an episode commits history, outgoing work and message deletion in one
 /// transaction, guarded by the instance's version.
 /// </summary>
-public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
+public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IWorkNotificationSource
 {
     public const string DefaultSchema = "durable";
     private readonly NpgsqlDataSource _dataSource;
@@ -30,6 +30,43 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
         _dataSource = NpgsqlDataSource.Create(connectionString);
         _s = schema;
         Schema = schema;
+        _channel = schema + "_work";
+    }
+
+    private readonly string _channel;
+    private const string OrchestrationPayload = "o";
+    private const string ActivityPayload = "a";
+
+    private NpgsqlBatchCommand Notify(string payload) => Bc("SELECT pg_notify($1, $2)", P(null!, _channel), P(null!, payload));
+
+    public async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
+                c.Notification += (_, e) =>
+                {
+                    if (e.Payload == ActivityPayload) ActivityWork.Notify();
+                    else OrchestrationWork.Notify();
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {_channel}", c)) await listen.ExecuteNonQueryAsync(cancellationToken);
+                // Work may have arrived while we were not listening.
+                OrchestrationWork.Notify();
+                ActivityWork.Notify();
+                while (true) await c.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Connection lost: polling covers the gap; listen again shortly.
+                try { await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); } catch (OperationCanceledException) { return; }
+            }
+        }
     }
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
@@ -109,6 +146,7 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
                     P(null!, instance.InstanceId), P(null!, instance.Name), P(null!, NpgsqlDbType.Text, instance.Input), P(null!, StoreTime.Ms(instance.CreatedAt))),
                 Bc($"INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) VALUES($1, 0, $2, $3)",
                     P(null!, instance.InstanceId), P(null!, StoreTime.Ms(instance.StartAt)), P(null!, HistorySerializer.Serialize(start))),
+                Notify(OrchestrationPayload),
             },
         };
         try
@@ -166,12 +204,13 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
 
     public async Task SendMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellationToken = default)
     {
-        await using var cmd = _dataSource.CreateCommand(
-            $"INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT $1, NULL, $2, $3 WHERE EXISTS(SELECT 1 FROM {_s}.instances WHERE instance_id=$1)");
-        cmd.Parameters.Add(P(null!, instanceId));
-        cmd.Parameters.Add(P(null!, StoreTime.NowMs()));
-        cmd.Parameters.Add(P(null!, HistorySerializer.Serialize(message)));
-        if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0) throw new OrchestrationNotFoundException(instanceId);
+        await using var b = _dataSource.CreateBatch();
+        b.BatchCommands.Add(Bc(
+            $"INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT $1, NULL, $2, $3 WHERE EXISTS(SELECT 1 FROM {_s}.instances WHERE instance_id=$1)",
+            P(null!, instanceId), P(null!, StoreTime.NowMs()), P(null!, HistorySerializer.Serialize(message))));
+        b.BatchCommands.Add(Notify(OrchestrationPayload));
+        await b.ExecuteNonQueryAsync(cancellationToken);
+        if (b.BatchCommands[0].RecordsAffected == 0) throw new OrchestrationNotFoundException(instanceId);
         OrchestrationWork.Notify();
     }
 
@@ -251,21 +290,26 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
     public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default)
     {
         var now = StoreTime.NowMs();
-        await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        await using var b = new NpgsqlBatch(c, tx);
+        // One round trip: a batch runs as one implicit transaction, and the first statement divides by zero when
+        // the version or the lease was lost, which aborts (rolls back) the whole batch.
+        await using var b = _dataSource.CreateBatch();
         if (episode.OnlyConsumeMessages)
         {
-            b.BatchCommands.Add(Bc($"UPDATE {_s}.instances SET version=version+1, lock_owner=NULL, lock_expires=0 WHERE instance_id=$1 AND version=$2 AND lock_owner=$3",
+            b.BatchCommands.Add(Bc($"""
+                WITH u AS (UPDATE {_s}.instances SET version=version+1, lock_owner=NULL, lock_expires=0 WHERE instance_id=$1 AND version=$2 AND lock_owner=$3 RETURNING 1)
+                SELECT 1 / (SELECT count(*)::int FROM u)
+                """,
                 P(null!, item.InstanceId), P(null!, item.Version), P(null!, owner)));
         }
         else
         {
             b.BatchCommands.Add(Bc($"""
-                UPDATE {_s}.instances SET status=$1, generation=$2, version=version+1,
-                    input=CASE WHEN $3 THEN $4 ELSE input END,
-                    output=$5, custom_status=$6, failure=$7, last_updated_at=$8, lock_owner=NULL, lock_expires=0
-                WHERE instance_id=$9 AND version=$10 AND lock_owner=$11
+                WITH u AS (
+                    UPDATE {_s}.instances SET status=$1, generation=$2, version=version+1,
+                        input=CASE WHEN $3 THEN $4 ELSE input END,
+                        output=$5, custom_status=$6, failure=$7, last_updated_at=$8, lock_owner=NULL, lock_expires=0
+                    WHERE instance_id=$9 AND version=$10 AND lock_owner=$11 RETURNING 1)
+                SELECT 1 / (SELECT count(*)::int FROM u)
                 """,
                 P(null!, (int)episode.Status), P(null!, episode.Generation), P(null!, episode.InputChanged),
                 P(null!, NpgsqlDbType.Text, episode.NewInput), P(null!, NpgsqlDbType.Text, episode.Output), P(null!, NpgsqlDbType.Text, episode.CustomStatus),
@@ -313,13 +357,17 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
                 P(null!, episode.Messages.Select(m => HistorySerializer.Serialize(m.Event)).ToArray()),
                 P(null!, item.InstanceId)));
         }
-        await b.ExecuteNonQueryAsync(cancellationToken);
-        if (b.BatchCommands[0].RecordsAffected == 0)
+        // No NOTIFY here: a committing NOTIFY takes PostgreSQL's global notification lock through the commit's
+        // WAL flush, which serializes commits (no group commit). This worker wakes itself in-process; other
+        // workers find the work at their next poll.
+        try
         {
-            await tx.RollbackAsync(CancellationToken.None);
-            return false;
+            await b.ExecuteNonQueryAsync(cancellationToken);
         }
-        await tx.CommitAsync(cancellationToken);
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DivisionByZero)
+        {
+            return false; // another worker owns the instance now; nothing was written
+        }
         Sqlite.SqliteOrchestrationStore.SignalAfterEpisode(this, episode);
         return true;
     }
@@ -353,20 +401,28 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
         return list;
     }
 
-    public async Task<bool> CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<bool>> CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellationToken = default)
     {
-        // One statement: the task row goes and the result message comes, or neither (lease lost).
-        await using var cmd = _dataSource.CreateCommand($"""
-            WITH d AS (DELETE FROM {_s}.tasks WHERE id=$1 AND lock_owner=$2 RETURNING instance_id, generation)
-            INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT instance_id, generation, $3, $4 FROM d
-            """);
-        cmd.Parameters.Add(P(null!, item.Id));
-        cmd.Parameters.Add(P(null!, item.LockOwner));
-        cmd.Parameters.Add(P(null!, StoreTime.NowMs()));
-        cmd.Parameters.Add(P(null!, HistorySerializer.Serialize(result)));
-        var ok = await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
-        if (ok) OrchestrationWork.Notify();
-        return ok;
+        // One round trip, one implicit transaction: the task rows go and the result messages come, for each
+        // result whose lease is still held; the ids returned are the saved ones.
+        await using var b = _dataSource.CreateBatch();
+        b.BatchCommands.Add(Bc($"""
+            WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, owner, event)),
+                 d AS (DELETE FROM {_s}.tasks t USING u WHERE t.id = u.id AND t.lock_owner = u.owner
+                       RETURNING t.id, t.instance_id, t.generation, u.event),
+                 i AS (INSERT INTO {_s}.messages(instance_id, generation, visible_at, event)
+                       SELECT instance_id, generation, $4, event FROM d ORDER BY id RETURNING 1)
+            SELECT id FROM d
+            """,
+            P(null!, results.Select(r => r.Item.Id).ToArray()), P(null!, results.Select(r => r.Item.LockOwner).ToArray()),
+            P(null!, results.Select(r => HistorySerializer.Serialize(r.Result)).ToArray()), P(null!, StoreTime.NowMs())));
+        var savedIds = new HashSet<long>();
+        await using (var r = await b.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken)) savedIds.Add(r.GetInt64(0));
+        }
+        if (savedIds.Count > 0) OrchestrationWork.Notify();
+        return results.Select(x => savedIds.Contains(x.Item.Id)).ToList();
     }
 
     public async Task RenewActivityLeasesAsync(string owner, IReadOnlyCollection<long> taskIds, TimeSpan lease, CancellationToken cancellationToken = default)

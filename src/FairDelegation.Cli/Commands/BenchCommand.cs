@@ -12,6 +12,7 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchCryptoCommand.Create());
         bench.Subcommands.Add(BenchGasCommand.Create());
         bench.Subcommands.Add(BenchEngineCommand.Create());
+        bench.Subcommands.Add(BenchBlobCommand.Create());
         return bench;
     }
 }

@@ -8,5 +8,6 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(WorkCommand.Create());
 root.Subcommands.Add(ContractCommand.Create());
+root.Subcommands.Add(NodeCommand.Create());
 
 return await CliErrors.InvokeAsync(root, args);

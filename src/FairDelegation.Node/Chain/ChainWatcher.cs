@@ -1,0 +1,137 @@
+using System.Text.Json;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Escrow;
+using FairDelegation.Chain.Watching;
+using FairDelegation.Durable;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Customer;
+using FairDelegation.Node.Keys;
+using FairDelegation.Node.Model;
+using FairDelegation.Node.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Chain;
+
+/// <summary>
+/// Follows the escrow's events from a stored cursor and raises them into the orchestrations of this node's agreements
+/// (found by work key): EscrowOpened into the provider's, KeyRevealed into the customer's (the key itself goes to the
+/// key store; the event carries its id), Refunded into both. Reorg-aware: on a reorganisation the cursor rewinds to the
+/// common ancestor and the new chain's events are raised again (each log is raised once per block hash); the steps
+/// that act on an event check it on chain themselves.
+/// </summary>
+public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, AgreementStore agreements, KeyStore keys, DurableTaskClient durable,
+    IOptions<NodeOptions> options, ILogger<ChainWatcher> log) : BackgroundService
+{
+    private const string CursorName = "escrow";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var watcher = escrow.Contract.Watch(new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
+        var cursor = LoadCursor();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await watcher.PollAsync(cursor, o.Chain.WatchFromBlock, stoppingToken);
+                if (batch.Reorg is { } reorg)
+                    log.LogWarning("chain reorganisation: block {Abandoned} abandoned, resuming after {Ancestor}", reorg.Abandoned.BlockNumber, reorg.CommonAncestor.BlockNumber);
+                foreach (var entry in batch.Logs)
+                {
+                    if (EscrowContract.DecodeLog(entry) is { } e) await DispatchAsync(e, stoppingToken);
+                }
+                var moved = cursor is null || batch.Cursor != cursor;
+                cursor = batch.Cursor;
+                if (moved) SaveCursor(cursor);
+                if (batch.Logs.Count == 0 && batch.Reorg is null) await Task.Delay(o.Chain.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // The RPC node may be briefly away; the cursor only moves after a batch is handled, so nothing is lost.
+                log.LogWarning(ex, "chain watcher poll failed; retrying");
+                await Task.Delay(o.Chain.PollInterval, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(EscrowEvent e, CancellationToken ct)
+    {
+        // By work key, and for an opening also by the agreement id it names (an escrow opened for our agreement with
+        // another work key must reach the provider, which then refuses it).
+        var records = agreements.FindByWorkKey(e.WorkKey.ToLowerHex()).ToList();
+        if (e is EscrowOpened byId)
+        {
+            foreach (var r in agreements.FindAll(Hex.Encode(byId.AgreementId)))
+                if (!records.Any(x => x.InstanceId == r.InstanceId)) records.Add(r);
+        }
+        if (records.Count == 0) return; // someone else's escrow
+        var logKey = $"{e.Log.TransactionHash}:{e.Log.LogIndex}:{e.Log.BlockHash}";
+        using (var c = database.Open())
+        {
+            using var seen = NodeDatabase.Command(c, "SELECT 1 FROM raised_events WHERE log_key = $k", ("$k", logKey));
+            if (seen.ExecuteScalar() is not null) return;
+        }
+        foreach (var r in records)
+        {
+            try
+            {
+                await RaiseAsync(e, r, ct);
+            }
+            catch (OrchestrationNotFoundException)
+            {
+                // Purged since: nobody is waiting; the event must not block the ones after it.
+                log.LogInformation("escrow event {Event} of work key {WorkKey}: instance {Instance} no longer exists", e.GetType().Name, e.WorkKey, r.InstanceId);
+            }
+        }
+        using (var c = database.Open())
+        {
+            NodeDatabase.Execute(c, "INSERT OR IGNORE INTO raised_events (log_key, raised_utc) VALUES ($k, $u)", ("$k", logKey), ("$u", DateTime.UtcNow.ToString("O")));
+        }
+    }
+
+    private async Task RaiseAsync(EscrowEvent e, AgreementRecord r, CancellationToken ct)
+    {
+        switch (e)
+        {
+            case EscrowOpened opened when r.Role == NodeRole.Provider:
+                await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.EscrowOpened, new EscrowOpenedEvent
+                {
+                    AgreementId = Hex.Encode(opened.AgreementId), WorkKey = opened.Terms.WorkKey.ToLowerHex(), Customer = opened.Terms.Customer.ToLowerHex(),
+                    Payee = opened.Terms.Payee.ToLowerHex(), WorkHash = Hex.Encode(opened.Terms.WorkHash), Amount = opened.Terms.Amount,
+                    Deadline = opened.Terms.Deadline, TransactionHash = e.Log.TransactionHash, BlockNumber = e.Log.BlockNumber, BlockHash = e.Log.BlockHash,
+                }, ct);
+                log.LogInformation("EscrowOpened of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
+                break;
+            case KeyRevealed revealed when r.Role == NodeRole.Customer:
+                var keyId = RevealedKeys.Store(keys, revealed.RevealedWorkKey, revealed.PrivateKey);
+                await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.KeyRevealed,
+                    new KeyRevealedEvent(revealed.RevealedWorkKey.ToLowerHex(), keyId, e.Log.TransactionHash, e.Log.BlockNumber), ct);
+                log.LogInformation("KeyRevealed of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
+                break;
+            case Refunded:
+                await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.Refunded,
+                    new RefundedEvent(e.WorkKey.ToLowerHex(), e.Log.TransactionHash, e.Log.BlockNumber), ct);
+                break;
+        }
+    }
+
+    private LogCursor? LoadCursor()
+    {
+        using var c = database.Open();
+        using var cmd = NodeDatabase.Command(c, "SELECT value FROM chain_cursor WHERE name = $n", ("$n", CursorName));
+        return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize<LogCursor>(json) : null;
+    }
+
+    private void SaveCursor(LogCursor cursor)
+    {
+        using var c = database.Open();
+        NodeDatabase.Execute(c, "INSERT INTO chain_cursor (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            ("$n", CursorName), ("$v", JsonSerializer.Serialize(cursor)));
+    }
+}

@@ -1,0 +1,139 @@
+using System.Numerics;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Escrow;
+using FairDelegation.Chain.Rpc;
+using FairDelegation.Chain.Transactions;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Model;
+using FairDelegation.Protocol.Agreements;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Chain;
+
+/// <summary>
+/// The node's use of the escrow contract, made safe to repeat: a step that runs again after a crash first looks at
+/// the chain (is the escrow already open with these terms? already claimed? refunded?) and returns the earlier
+/// transaction instead of sending a second one.
+/// </summary>
+public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time)
+{
+    private readonly EscrowContract _escrow = new(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress));
+
+    public EscrowContract Contract => _escrow;
+
+    public EthRpcClient Rpc => rpc;
+
+    /// <summary>The escrow terms for the agreement once w' is known (what step 8 opens).</summary>
+    public static EscrowTerms TermsOf(AgreementTerms t, string workHash) =>
+        new(t.Customer, t.Payee, t.WorkKey, Hex.DecodeFixed(workHash, 32, "work hash"), t.Wage, t.EscrowDeadline);
+
+    /// <summary>The escrow terms as an EscrowOpened event carries them.</summary>
+    public static EscrowTerms TermsOf(EscrowOpenedEvent e) => new(
+        EthereumAddress.Parse(e.Customer), EthereumAddress.Parse(e.Payee), EthereumAddress.Parse(e.WorkKey),
+        Hex.DecodeFixed(e.WorkHash, 32, "work hash"), e.Amount, e.Deadline);
+
+    /// <summary>Step (8): deposits the wage; returns the mined transaction (the earlier one if already open with these terms).</summary>
+    public async Task<ChainTransaction> OpenAsync(Agreement agreement, string workHash, CancellationToken ct)
+    {
+        var terms = TermsOf(agreement.ParseTerms(), workHash);
+        if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier)
+            return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
+        var opening = new EscrowOpening(Hex.DecodeFixed(agreement.AgreementId, 32, "agreement id"), terms.Payee, terms.WorkKey, terms.WorkHash,
+            terms.Amount, terms.Deadline);
+        try
+        {
+            var (_, tx) = await _escrow.OpenAsync(sender, opening, ct);
+            return ToTransaction("OpenEscrow", tx);
+        }
+        catch (ContractRevertedException e)
+        {
+            return Failed("OpenEscrow", e);
+        }
+    }
+
+    /// <summary>Step (10): reveals the work key for the escrow as opened; the earlier claim if already claimed.</summary>
+    public async Task<ChainTransaction> ClaimAsync(EscrowTerms terms, ReadOnlyMemory<byte> workKey, CancellationToken ct)
+    {
+        if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed && await FindAsync<KeyRevealed>(terms.WorkKey, ct) is { } earlier)
+            return await ToTransactionAsync("RevealKey", earlier.Log.TransactionHash, ct);
+        try
+        {
+            return ToTransaction("RevealKey", await _escrow.ClaimAsync(sender, terms, workKey, ct));
+        }
+        catch (ContractRevertedException e)
+        {
+            return Failed("RevealKey", e);
+        }
+    }
+
+    /// <summary>Refund after the deadline. Null transaction and <c>claimed</c> when the provider claimed first.</summary>
+    public async Task<(ChainTransaction? Transaction, KeyRevealed? Claimed)> RefundAsync(EscrowTerms terms, CancellationToken ct)
+    {
+        var state = await _escrow.GetStateAsync(terms.WorkKey, ct);
+        if (state == EscrowState.Claimed) return (null, await FindAsync<KeyRevealed>(terms.WorkKey, ct));
+        if (state == EscrowState.None)
+        {
+            // Refunded already (a re-run), or never opened on the canonical chain: nothing to send either way.
+            return await FindAsync<Refunded>(terms.WorkKey, ct) is { } refunded
+                ? (await ToTransactionAsync("RefundEscrow", refunded.Log.TransactionHash, ct), null)
+                : (null, null);
+        }
+        try
+        {
+            return (ToTransaction("RefundEscrow", await _escrow.RefundAsync(sender, terms, ct)), null);
+        }
+        catch (ContractRevertedException e)
+        {
+            // Claimed between our look and our send: the key is public now.
+            if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed) return (null, await FindAsync<KeyRevealed>(terms.WorkKey, ct));
+            return (Failed("RefundEscrow", e), null);
+        }
+    }
+
+    /// <summary>
+    /// The chain's idea of now, which deadlines are measured in: the latest block's timestamp, or this node's clock when
+    /// the chain has been idle since (a dev chain that mines on demand): the next block cannot be older than either.
+    /// </summary>
+    public async Task<long> ChainTimeAsync(CancellationToken ct)
+    {
+        var latest = (await rpc.GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the chain has no latest block")).Timestamp;
+        return Math.Max(latest, time.GetUtcNow().ToUnixTimeSeconds());
+    }
+
+    /// <summary>How many blocks confirm a transaction on the canonical chain (0 when not mined or reorganised away).</summary>
+    public async Task<(int Confirmations, TransactionReceipt? Receipt)> ConfirmationsAsync(string transactionHash, CancellationToken ct)
+    {
+        var receipt = await rpc.GetTransactionReceiptAsync(transactionHash, ct);
+        if (receipt is null) return (0, null);
+        var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
+        if (block is null || block.Hash != receipt.BlockHash) return (0, null);
+        var head = await rpc.BlockNumberAsync(ct);
+        return ((int)Math.Max(0, head - receipt.BlockNumber + 1), receipt);
+    }
+
+    /// <summary>The most recent event of a kind for a work key (searching from the configured start block).</summary>
+    public async Task<T?> FindAsync<T>(EthereumAddress workKey, CancellationToken ct) where T : EscrowEvent =>
+        (await _escrow.GetEventsAsync(options.Value.Chain.WatchFromBlock, null, workKey, ct)).OfType<T>().LastOrDefault();
+
+    private async Task<ChainTransaction> ToTransactionAsync(string step, string hash, CancellationToken ct)
+    {
+        var r = await rpc.GetTransactionReceiptAsync(hash, ct) ?? throw new InvalidOperationException($"transaction {hash} has no receipt");
+        return new ChainTransaction
+        {
+            Step = step, Hash = r.TransactionHash, BlockNumber = r.BlockNumber, BlockHash = r.BlockHash, GasUsed = r.GasUsed,
+            EffectiveGasPrice = r.EffectiveGasPrice, Succeeded = r.Succeeded,
+        };
+    }
+
+    private static ChainTransaction ToTransaction(string step, EscrowTransaction tx) => new()
+    {
+        Step = step, Hash = tx.TransactionHash, BlockNumber = tx.BlockNumber, BlockHash = tx.BlockHash, GasUsed = tx.GasUsed,
+        EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded,
+    };
+
+    private static ChainTransaction Failed(string step, ContractRevertedException e)
+    {
+        var r = e.TransactionHash;
+        return new ChainTransaction { Step = step, Hash = r ?? "", Succeeded = false, GasUsed = BigInteger.Zero, FailureReason = e.Message };
+    }
+}

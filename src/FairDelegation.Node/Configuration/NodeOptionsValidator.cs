@@ -1,0 +1,57 @@
+using FairDelegation.Chain.Crypto;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Configuration;
+
+/// <summary>Names every unusable setting at startup, each with the configuration key to fix.</summary>
+public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NodeOptions o)
+    {
+        var problems = Problems(o);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    /// <summary>Every problem, prefixed with its configuration key.</summary>
+    public static List<string> Problems(NodeOptions o)
+    {
+        const string s = NodeOptions.SectionName;
+        var p = new List<string>();
+        if (!Uri.TryCreate(o.Chain.RpcUrl, UriKind.Absolute, out _)) p.Add($"{s}:Chain:RpcUrl '{o.Chain.RpcUrl}' is not an absolute URL");
+        if (o.Chain.ChainId <= 0) p.Add($"{s}:Chain:ChainId must be positive");
+        if (!EthereumAddress.TryParse(o.Chain.EscrowAddress, out var escrow) || escrow == EthereumAddress.Zero)
+            p.Add($"{s}:Chain:EscrowAddress '{o.Chain.EscrowAddress}' is not a contract address (0x + 40 hex digits)");
+        if (o.Chain.Confirmations < 1) p.Add($"{s}:Chain:Confirmations must be at least 1");
+        if (o.Chain.PollInterval <= TimeSpan.Zero) p.Add($"{s}:Chain:PollInterval must be positive");
+        if (o.Chain.WatchFromBlock < 0) p.Add($"{s}:Chain:WatchFromBlock must not be negative");
+        if (o.Wallet.PayeeAddress is { Length: > 0 } payee && !EthereumAddress.TryParse(payee, out _))
+            p.Add($"{s}:Wallet:PayeeAddress '{payee}' is not an address");
+        if (o.PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _)) p.Add($"{s}:PublicUrl '{url}' is not an absolute URL");
+        foreach (var (key, value) in new[]
+                 {
+                     ("WorkDelivery", o.Timeouts.WorkDelivery), ("EscrowOpen", o.Timeouts.EscrowOpen), ("Request", o.Timeouts.Request),
+                     ("Deadline", o.Timeouts.Deadline), ("Confirmation", o.Timeouts.Confirmation), ("DeadlineCheck", o.Timeouts.DeadlineCheck), ("MessageClockSkew", o.Timeouts.MessageClockSkew),
+                     ("Service", o.Timeouts.Service), ("Verifier", o.Timeouts.Verifier), ("PeerCall", o.Timeouts.PeerCall),
+                 })
+        {
+            if (value <= TimeSpan.Zero) p.Add($"{s}:Timeouts:{key} must be positive");
+        }
+        if (o.Timeouts.DeadlineMargin < TimeSpan.Zero) p.Add($"{s}:Timeouts:DeadlineMargin must not be negative");
+        if (o.Timeouts.WorkDelivery >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:Deadline must be longer than Timeouts:WorkDelivery (the escrow deadline comes after the delivery deadline)");
+        if (o.Timeouts.DeadlineMargin >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:DeadlineMargin must be shorter than Timeouts:Deadline");
+        if (o.Provider.VerifierRetryBudget < 0) p.Add($"{s}:Provider:VerifierRetryBudget must not be negative");
+        foreach (var (svc, cfg) in o.Provider.Services)
+        {
+            try { _ = cfg.Wage; }
+            catch (FormatException e) { p.Add($"{s}:Provider:Services:{svc}:WageWei: {e.Message}"); }
+            if (cfg.Kind == "external-command" && string.IsNullOrWhiteSpace(cfg.Command)) p.Add($"{s}:Provider:Services:{svc}:Command is required for an external-command");
+        }
+        foreach (var peer in o.Peers)
+        {
+            if (!Uri.TryCreate(peer.Url, UriKind.Absolute, out _)) p.Add($"{s}:Peers: '{peer.Url}' is not an absolute URL");
+            if (peer.Identity is { Length: > 0 } id && !EthereumAddress.TryParse(id, out _)) p.Add($"{s}:Peers: identity '{id}' is not an address");
+        }
+        if (o.PeerApi.MaxInlineBytes < 0 || o.PeerApi.MaxReferencedBytes < 0) p.Add($"{s}:PeerApi limits must not be negative");
+        return p;
+    }
+}

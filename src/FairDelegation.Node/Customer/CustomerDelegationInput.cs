@@ -1,0 +1,28 @@
+using System.Numerics;
+using FairDelegation.Node.Model;
+
+namespace FairDelegation.Node.Customer;
+
+/// <summary>What a customer asks for: a service from a provider, on an input, under an SLA, for at most a wage.</summary>
+public sealed record DelegationRequest
+{
+    /// <summary>The provider node's base URL.</summary>
+    public required string ProviderUrl { get; init; }
+
+    public required string Service { get; init; }
+
+    /// <summary>The input's blob name in the customer's own store.</summary>
+    public required string InputBlob { get; init; }
+
+    /// <summary>The SLA the verifier checks: the protocol layer's SLA JSON document (its "kind" says which).</summary>
+    public required string Sla { get; init; }
+
+    /// <summary>The verifier's hidden assets (e.g. "test-set"), by asset name, as blob names in the customer's store.</summary>
+    public IReadOnlyDictionary<string, string> Assets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>wage_c: the most the customer pays, in wei.</summary>
+    public required BigInteger MaxWage { get; init; }
+}
+
+/// <summary>The customer orchestration's input: the request plus the waits fixed at its start.</summary>
+public sealed record CustomerDelegationInput(DelegationRequest Request, DelegationTimeouts Timeouts);

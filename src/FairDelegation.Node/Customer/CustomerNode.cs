@@ -1,0 +1,54 @@
+using FairDelegation.Durable;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Model;
+using FairDelegation.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Customer;
+
+/// <summary>
+/// The customer node's entry point for starting and following delegations (what the customer HTTP API and the CLI
+/// call): store the input, schedule <see cref="CustomerDelegation"/>, read its status and outcome.
+/// </summary>
+public sealed class CustomerNode(DurableTaskClient durable, IBlobStore store, IOptions<NodeOptions> options)
+{
+    /// <summary>The orchestration instance id of a delegation.</summary>
+    public static string InstanceId(string delegationId) => "customer-" + delegationId;
+
+    /// <summary>Stores a delegation's input (or test data) in the customer's blob store under a fresh name.</summary>
+    public async Task<StoredBlob> StoreAsync(Stream content, string kind, CancellationToken ct = default)
+    {
+        var name = $"inputs/{Guid.NewGuid():N}/{kind}";
+        var written = await store.WriteAsync(name, content, ct);
+        return new StoredBlob(written.Name, written.Length, written.Sha256Hex);
+    }
+
+    /// <summary>Starts a delegation; returns its instance id. The waits are this node's configured timeouts.</summary>
+    public async Task<string> StartAsync(DelegationRequest request, string? delegationId = null, CancellationToken ct = default)
+    {
+        if (options.Value.Role != NodeRole.Customer) throw new InvalidOperationException("only a customer node starts delegations");
+        if (!Uri.TryCreate(request.ProviderUrl, UriKind.Absolute, out _)) throw new ArgumentException($"providerUrl '{request.ProviderUrl}' is not an absolute URL");
+        if (string.IsNullOrWhiteSpace(request.Service)) throw new ArgumentException("service is required");
+        if (request.MaxWage.Sign <= 0) throw new ArgumentException("maxWage must be a positive amount of wei");
+        if (!await store.ExistsAsync(request.InputBlob, ct)) throw new ArgumentException($"input blob '{request.InputBlob}' does not exist");
+        foreach (var (asset, blob) in request.Assets)
+        {
+            if (!await store.ExistsAsync(blob, ct)) throw new ArgumentException($"asset '{asset}': blob '{blob}' does not exist");
+        }
+        try { FairDelegation.Protocol.Sla.ServiceLevelAgreement.FromJson(request.Sla); }
+        catch (FormatException e) { throw new ArgumentException($"sla: {e.Message}"); }
+        var id = InstanceId(delegationId ?? Guid.NewGuid().ToString("N"));
+        return await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation),
+            new CustomerDelegationInput(request, DelegationTimeouts.From(options.Value)), new StartOrchestrationOptions(id), ct);
+    }
+
+    /// <summary>The instance's metadata (status, custom status = current step, output = outcome), or null.</summary>
+    public Task<OrchestrationMetadata?> GetAsync(string instanceId, CancellationToken ct = default) =>
+        durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
+
+    /// <summary>Opens the decrypted work of a completed delegation.</summary>
+    public async Task<Stream> OpenResultAsync(DelegationOutcome outcome, CancellationToken ct = default) =>
+        outcome is { Status: DelegationStatus.Completed, ResultBlob: { } blob }
+            ? await store.OpenReadAsync(blob, ct)
+            : throw new InvalidOperationException("the delegation has no result (not completed)");
+}

@@ -1,0 +1,52 @@
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Durable;
+using FairDelegation.Node.Hosting;
+using FairDelegation.Node.Model;
+using FairDelegation.Node.Peers;
+using FairDelegation.Node.Storage;
+using FairDelegation.Storage;
+
+namespace FairDelegation.Node.Customer;
+
+/// <summary>
+/// Step (2): the verifier and the input go to the provider over the authenticated channel. Small inputs travel inline;
+/// larger ones, and the verifier, as shares the provider fetches from this node (checked by length and SHA-256).
+/// </summary>
+public sealed class SendRequest(IBlobStore store, SharedBlobs shares, NodeUrls urls, PeerClient peers) : TaskActivity<SendRequestInput, PeerResult>
+{
+    /// <summary>Inputs up to this size are sent inline.</summary>
+    public const long InlineLimit = 64 * 1024;
+
+    public override async Task<PeerResult> RunAsync(TaskActivityContext context, SendRequestInput input)
+    {
+        var ct = context.CancellationToken;
+        var a = input.Agreement;
+        var inputInfo = await store.GetPropertiesAsync(input.InputBlob, ct);
+        BlobReference inputRef;
+        if (inputInfo.Length <= InlineLimit)
+        {
+            await using var s = await store.OpenReadAsync(input.InputBlob, ct);
+            using var ms = new MemoryStream();
+            await s.CopyToAsync(ms, ct);
+            inputRef = new BlobReference { Inline = Convert.ToBase64String(ms.ToArray()), Length = ms.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ms.ToArray())) };
+        }
+        else
+        {
+            var share = shares.Share(a.AgreementId, input.InputBlob, inputInfo.Length, inputInfo.Sha256Hex!);
+            inputRef = new BlobReference { Url = urls.Share(share.Token), Length = share.Length, Sha256 = share.Sha256 };
+        }
+        var verifierShare = shares.Share(a.AgreementId, input.Verifier.Name, input.Verifier.Length, input.Verifier.Sha256);
+        var verifierRef = new BlobReference { Url = urls.Share(verifierShare.Token), Length = verifierShare.Length, Sha256 = verifierShare.Sha256 };
+
+        try
+        {
+            var reply = await peers.SendAsync(a.PeerUrl, PeerKinds.RequestRoute, EthereumAddress.Parse(a.PeerIdentity), PeerKinds.DelegationRequest,
+                a.AgreementId, MessageIds.For(context.IdempotencyKey, "request"), PeerJson.Serialize(new DelegationRequestMessage(inputRef, verifierRef)), ct);
+            return PeerJson.Deserialize<PeerResult>(reply, "reply to the request");
+        }
+        catch (PeerCallException e) when (e.Refused)
+        {
+            return PeerResult.Refuse(e.Message);
+        }
+    }
+}

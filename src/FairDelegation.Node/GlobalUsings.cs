@@ -1,0 +1,2 @@
+global using FairDelegation.Durable;
+global using FairDelegation.Durable.Client;

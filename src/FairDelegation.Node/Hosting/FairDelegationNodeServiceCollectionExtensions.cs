@@ -1,0 +1,127 @@
+using FairDelegation.Chain.Accounts;
+using FairDelegation.Chain.Rpc;
+using FairDelegation.Chain.Transactions;
+using FairDelegation.Durable;
+using FairDelegation.Node.Chain;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Customer;
+using FairDelegation.Node.Keys;
+using FairDelegation.Node.Peers;
+using FairDelegation.Node.Provider;
+using FairDelegation.Node.Services;
+using FairDelegation.Node.Storage;
+using FairDelegation.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Hosting;
+
+/// <summary>Registers a whole node (customer or provider) in a service collection.</summary>
+public static class FairDelegationNodeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="NodeOptions"/> from the "FairDelegation" section (then <paramref name="configure"/>), and
+    /// registers the node's stores (its SQLite database, key store, blob store from "FairDelegation:Blobs"), identity,
+    /// wallet, chain clients, peer messaging, the durable engine with both orchestrations and their activities, and
+    /// the chain watcher. Map the routes with <c>MapFairDelegationPeerApi()</c>.
+    /// </summary>
+    public static IServiceCollection AddFairDelegationNode(this IServiceCollection services, IConfiguration configuration,
+        Action<NodeOptions>? configure = null)
+    {
+        var section = configuration.GetSection(NodeOptions.SectionName);
+        services.AddOptions<NodeOptions>().Bind(section).Configure(o => configure?.Invoke(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        // Paths are needed while registering (the durable store); read them the same way the options will be.
+        var eager = section.Get<NodeOptions>() ?? new NodeOptions();
+        configure?.Invoke(eager);
+
+        services.TryAddSingleton(TimeProvider.System);
+        // HTTP JSON: wei as decimal strings, enums by name (the same conventions as peer messages).
+        services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.Converters.Add(new WeiJsonConverter());
+            j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        });
+        services.AddSingleton(sp => new NodeDatabase(Opt(sp).DataPath(Opt(sp).Database.NodePath)));
+        services.AddSingleton(sp =>
+        {
+            var o = Opt(sp);
+            return new KeyStore(o.DataPath(o.KeyStore.Path), KeyStore.LoadNodeKey(o.KeyStore.NodeKey, o.DataPath(o.KeyStore.NodeKeyFile)));
+        });
+        services.AddSingleton(sp => NodeIdentity.LoadOrCreate(Opt(sp).DataPath(Opt(sp).Identity.KeyFile)));
+        services.AddSingleton(sp => Wallet.Load(Opt(sp).Wallet, Opt(sp).DataPath));
+        services.AddSingleton<AgreementStore>();
+        services.AddSingleton<SharedBlobs>();
+        services.AddSingleton<PeerInbox>();
+        services.AddSingleton<ServiceCatalog>();
+        services.AddSingleton<Quote>();
+        services.AddSingleton<BlobFetcher>();
+        services.AddSingleton<NodeUrls>();
+        services.AddSingleton<CustomerNode>();
+        services.AddHttpClient<PeerClient>((sp, c) => c.Timeout = Opt(sp).Timeouts.PeerCall);
+        services.AddHttpClient(BlobFetcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+
+        // Blobs: "FairDelegation:Blobs"; a file store under the data directory unless told otherwise.
+        services.AddBlobStore(configuration, $"{NodeOptions.SectionName}:{BlobStoreOptions.SectionName}");
+        services.AddOptions<BlobStoreOptions>().PostConfigure<IOptions<NodeOptions>>((b, n) =>
+        {
+            if (b.Kind == BlobStoreKind.FileSystem && string.IsNullOrWhiteSpace(b.Path)) b.Path = n.Value.DataPath("blobs");
+        });
+
+        // Chain: one RPC client, one nonce manager and one sender for the wallet.
+        services.AddSingleton(sp => new EthRpcClient(Opt(sp).Chain.RpcUrl));
+        services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
+        services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),
+            EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));
+        services.AddSingleton<EscrowGateway>();
+        services.AddHostedService<ChainWatcher>();
+
+        services.AddDurableTask(b =>
+        {
+            b.AddTasks(r =>
+            {
+                r.AddOrchestrator<CustomerDelegation>();
+                r.AddOrchestrator<ProviderDelegation>();
+                // Customer steps
+                r.AddActivity<FixTerms>();
+                r.AddActivity<CreateVerifier>();
+                r.AddActivity<SendRequest>();
+                r.AddActivity<CheckStamp>();
+                r.AddActivity<OpenEscrow>();
+                r.AddActivity<RefundEscrow>();
+                r.AddActivity<DecryptWork>();
+                // Provider steps
+                r.AddActivity<ProduceWork>();
+                r.AddActivity<RunVerifier>();
+                r.AddActivity<DeliverWork>();
+                r.AddActivity<CheckEscrow>();
+                r.AddActivity<RevealKey>();
+                r.AddActivity<PaymentReceived>();
+                // Shared
+                r.AddActivity<ReadConfirmations>();
+                r.AddActivity<ReadChainTime>();
+            });
+            b.Configure(d =>
+            {
+                d.LeaseDuration = eager.Database.LeaseDuration;
+                d.MaxPollInterval = eager.Database.MaxPollInterval;
+            });
+            if (string.Equals(eager.Database.Provider, "postgres", StringComparison.OrdinalIgnoreCase))
+            {
+                b.UsePostgres(eager.Database.ConnectionString
+                              ?? throw new InvalidOperationException($"{NodeOptions.SectionName}:Database:ConnectionString is required for the postgres provider"));
+            }
+            else
+            {
+                var path = eager.DataPath(eager.Database.DurablePath);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                b.UseSqlite($"Data Source={path}");
+            }
+        });
+        return services;
+    }
+
+    private static NodeOptions Opt(IServiceProvider sp) => sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+}

@@ -1,0 +1,27 @@
+using FairDelegation.Durable;
+using FairDelegation.Node.Chain;
+using FairDelegation.Node.Keys;
+using FairDelegation.Node.Model;
+
+namespace FairDelegation.Node.Provider;
+
+/// <summary>
+/// Step (10): reveal sk_sp to the contract (claim). The contract checks P(pk_sp, sk_sp) and pays the payee fixed at (8),
+/// whoever sends the claim. The key leaves the key store only for this call; an earlier claim is returned if any.
+/// </summary>
+public sealed class RevealKey(EscrowGateway escrow, KeyStore keys) : TaskActivity<RevealKeyInput, ChainTransaction>
+{
+    public override async Task<ChainTransaction> RunAsync(TaskActivityContext context, RevealKeyInput input)
+    {
+        using var sk = keys.Open(input.WorkKeyId);
+        var copy = sk.Bytes.ToArray();
+        try
+        {
+            return await escrow.ClaimAsync(EscrowGateway.TermsOf(input.Opened), copy, context.CancellationToken);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy);
+        }
+    }
+}

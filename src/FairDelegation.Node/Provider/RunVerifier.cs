@@ -1,0 +1,78 @@
+using FairDelegation.Durable;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Model;
+using FairDelegation.Node.Storage;
+using FairDelegation.Protocol.Verification;
+using FairDelegation.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Provider;
+
+/// <summary>
+/// Steps (4) and (5): run the customer's verifier on the work. The verifier checks the SLA and, only if compliant,
+/// encrypts w to pk_sp itself (hashing w' as it writes) and signs the stamp with sk_c; the provider gets w' and the stamp,
+/// never a chance to swap the work. A violation is a result: the orchestration goes back to (3).
+/// </summary>
+public sealed class RunVerifier(BlobFetcher fetcher, IBlobStore store, IOptions<NodeOptions> options) : TaskActivity<RunVerifierInput, VerifierResult>
+{
+    public override async Task<VerifierResult> RunAsync(TaskActivityContext context, RunVerifierInput input)
+    {
+        var a = input.Agreement;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        limit.CancelAfter(options.Value.Timeouts.Verifier);
+        var ct = limit.Token;
+
+        StoredBlob packageBlob;
+        try
+        {
+            packageBlob = await fetcher.FetchAsync(input.Verifier, input.Verifier.LocalBlob ?? $"agreements/{a.AgreementId}/verifier.json", ct);
+        }
+        catch (BlobFetchException e) when (e.Mismatch)
+        {
+            return Violation($"the verifier package does not match its reference: {e.Message}");
+        }
+        string json;
+        await using (var s = await store.OpenReadAsync(packageBlob.Name, ct))
+        using (var reader = new StreamReader(s))
+        {
+            json = await reader.ReadToEndAsync(ct);
+        }
+        using var package = VerifierPackage.FromJson(json);
+        if (package.Terms.AgreementId.ToHex() != a.AgreementId)
+            return Violation($"the verifier is for agreement {package.Terms.AgreementId}, not {a.AgreementId}");
+
+        using var scratch = new TempDirectory("fd-verify-");
+        var workPath = scratch.File("w");
+        var encryptedPath = scratch.File("w.enc");
+        await using (var w = await store.OpenReadAsync(input.WorkBlob, ct))
+        await using (var f = File.Create(workPath))
+        {
+            await w.CopyToAsync(f, ct);
+        }
+        VerifierOutcome outcome;
+        try
+        {
+            await using var encrypted = File.Create(encryptedPath);
+            outcome = await Verifier.RunAsync(package, workPath, encrypted, ct);
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            return Violation($"the verifier did not finish within {options.Value.Timeouts.Verifier}");
+        }
+        if (outcome is not WorkStamped stamped) return Violation(((SlaViolation)outcome).Reason);
+
+        var name = $"agreements/{a.AgreementId}/work-{input.Attempt}.enc";
+        StoredBlob written;
+        await using (var e = File.OpenRead(encryptedPath))
+        {
+            var r = await store.WriteAsync(name, e, ct);
+            written = new StoredBlob(r.Name, r.Length, r.Sha256Hex);
+        }
+        var workHash = stamped.Encryption.WorkHash.ToHex();
+        if (!string.Equals("0x" + written.Sha256, workHash, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("the stored w' does not hash to what the verifier computed while writing it");
+        return new VerifierResult(true, stamped.Detail, name, workHash, written.Length, stamped.Stamp.ToJson());
+
+        static VerifierResult Violation(string reason) => new(false, reason, null, null, 0, null);
+    }
+}

@@ -175,11 +175,9 @@ public static class BenchEngineCommand
         {
             for (var i = 0; i < workers; i++)
             {
-                var psi = new ProcessStartInfo(Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this executable"))
-                {
-                    RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
-                };
-                foreach (var a in new[] { "bench", "engine", "--postgres", cs, "--serve-worker-schema", schema }) psi.ArgumentList.Add(a);
+                var psi = SelfProcess.CreateStartInfo(["bench", "engine", "--postgres", cs, "--serve-worker-schema", schema]);
+                psi.RedirectStandardInput = true;
+                psi.RedirectStandardOutput = true;
                 children.Add(Process.Start(psi)!);
             }
             foreach (var c in children) await ExpectLineAsync(c, "ready", ct);

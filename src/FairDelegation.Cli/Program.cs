@@ -5,5 +5,7 @@ using FairDelegation.Cli.Commands;
 // One command group per file under Commands/; each exposes Create().
 var root = new RootCommand("fairdelegation: fair delegation of digital services without third parties");
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(WorkCommand.Create());
 
 return await CliErrors.InvokeAsync(root, args);

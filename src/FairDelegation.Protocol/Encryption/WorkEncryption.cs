@@ -20,7 +20,7 @@ public static class WorkEncryption
 {
     // About 1 MiB of ciphertext per hand-off between the AES thread and the SHA-256 thread; 3 in flight.
     private const int BatchBytes = 1 << 20;
-    private const int BatchesInFlight = 3;
+    private const int BatchesInFlight = 8;
 
     /// <summary>
     /// Encrypts <paramref name="plaintext"/> to <paramref name="recipient"/>, writing w' to <paramref name="ciphertext"/>

@@ -19,7 +19,7 @@ public sealed class DurableTaskOptions
     public int OrchestrationBatchSize { get; set; } = 32;
 
     /// <summary>Orchestration episodes running at once in this worker.</summary>
-    public int MaxConcurrentOrchestrations { get; set; } = Math.Max(2, Environment.ProcessorCount);
+    public int MaxConcurrentOrchestrations { get; set; } = 8;
 
     /// <summary>Activities running at once in this worker.</summary>
     public int MaxConcurrentActivities { get; set; } = 32;

@@ -61,6 +61,8 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
             Task.Run(() => OrchestrationLoopAsync(ct), CancellationToken.None),
             Task.Run(() => ActivityLoopAsync(ct), CancellationToken.None),
             Task.Run(() => LeaseRenewalLoopAsync(ct), CancellationToken.None),
+            // Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); polling remains the fallback.
+            _store is IWorkNotificationSource notifications ? Task.Run(() => notifications.ListenAsync(ct), CancellationToken.None) : Task.CompletedTask,
         ];
         _log.LogInformation("durable worker {WorkerId} started on {Store}", _options.WorkerId, _store.Kind);
     }

@@ -14,7 +14,7 @@ namespace FairDelegation.Durable.Stores.Postgres;
 /// worker's items return after the lease; an episode commits history, outgoing work and message deletion in one
 /// transaction, guarded by the instance's version.
 /// </summary>
-public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
+public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IWorkNotificationSource
 {
     public const string DefaultSchema = "durable";
     private readonly NpgsqlDataSource _dataSource;
@@ -30,6 +30,43 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
         _dataSource = NpgsqlDataSource.Create(connectionString);
         _s = schema;
         Schema = schema;
+        _channel = schema + "_work";
+    }
+
+    private readonly string _channel;
+    private const string OrchestrationPayload = "o";
+    private const string ActivityPayload = "a";
+
+    private NpgsqlBatchCommand Notify(string payload) => Bc("SELECT pg_notify($1, $2)", P(null!, _channel), P(null!, payload));
+
+    public async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
+                c.Notification += (_, e) =>
+                {
+                    if (e.Payload == ActivityPayload) ActivityWork.Notify();
+                    else OrchestrationWork.Notify();
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {_channel}", c)) await listen.ExecuteNonQueryAsync(cancellationToken);
+                // Work may have arrived while we were not listening.
+                OrchestrationWork.Notify();
+                ActivityWork.Notify();
+                while (true) await c.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Connection lost: polling covers the gap; listen again shortly.
+                try { await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); } catch (OperationCanceledException) { return; }
+            }
+        }
     }
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
@@ -109,6 +146,7 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
                     P(null!, instance.InstanceId), P(null!, instance.Name), P(null!, NpgsqlDbType.Text, instance.Input), P(null!, StoreTime.Ms(instance.CreatedAt))),
                 Bc($"INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) VALUES($1, 0, $2, $3)",
                     P(null!, instance.InstanceId), P(null!, StoreTime.Ms(instance.StartAt)), P(null!, HistorySerializer.Serialize(start))),
+                Notify(OrchestrationPayload),
             },
         };
         try
@@ -166,12 +204,13 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
 
     public async Task SendMessageAsync(string instanceId, HistoryEvent message, CancellationToken cancellationToken = default)
     {
-        await using var cmd = _dataSource.CreateCommand(
-            $"INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT $1, NULL, $2, $3 WHERE EXISTS(SELECT 1 FROM {_s}.instances WHERE instance_id=$1)");
-        cmd.Parameters.Add(P(null!, instanceId));
-        cmd.Parameters.Add(P(null!, StoreTime.NowMs()));
-        cmd.Parameters.Add(P(null!, HistorySerializer.Serialize(message)));
-        if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0) throw new OrchestrationNotFoundException(instanceId);
+        await using var b = _dataSource.CreateBatch();
+        b.BatchCommands.Add(Bc(
+            $"INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT $1, NULL, $2, $3 WHERE EXISTS(SELECT 1 FROM {_s}.instances WHERE instance_id=$1)",
+            P(null!, instanceId), P(null!, StoreTime.NowMs()), P(null!, HistorySerializer.Serialize(message))));
+        b.BatchCommands.Add(Notify(OrchestrationPayload));
+        await b.ExecuteNonQueryAsync(cancellationToken);
+        if (b.BatchCommands[0].RecordsAffected == 0) throw new OrchestrationNotFoundException(instanceId);
         OrchestrationWork.Notify();
     }
 
@@ -313,6 +352,8 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
                 P(null!, episode.Messages.Select(m => HistorySerializer.Serialize(m.Event)).ToArray()),
                 P(null!, item.InstanceId)));
         }
+        if (episode.Tasks.Count > 0) b.BatchCommands.Add(Notify(ActivityPayload));
+        if (episode.Messages.Count > 0) b.BatchCommands.Add(Notify(OrchestrationPayload));
         await b.ExecuteNonQueryAsync(cancellationToken);
         if (b.BatchCommands[0].RecordsAffected == 0)
         {
@@ -357,14 +398,17 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore
     {
         // One statement: the task row goes and the result message comes, or neither (lease lost).
         await using var cmd = _dataSource.CreateCommand($"""
-            WITH d AS (DELETE FROM {_s}.tasks WHERE id=$1 AND lock_owner=$2 RETURNING instance_id, generation)
-            INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT instance_id, generation, $3, $4 FROM d
+            WITH d AS (DELETE FROM {_s}.tasks WHERE id=$1 AND lock_owner=$2 RETURNING instance_id, generation),
+                 i AS (INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT instance_id, generation, $3, $4 FROM d RETURNING 1)
+            SELECT count(*) FROM i, LATERAL pg_notify($5, $6)
             """);
         cmd.Parameters.Add(P(null!, item.Id));
         cmd.Parameters.Add(P(null!, item.LockOwner));
         cmd.Parameters.Add(P(null!, StoreTime.NowMs()));
         cmd.Parameters.Add(P(null!, HistorySerializer.Serialize(result)));
-        var ok = await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+        cmd.Parameters.Add(P(null!, _channel));
+        cmd.Parameters.Add(P(null!, OrchestrationPayload));
+        var ok = Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
         if (ok) OrchestrationWork.Notify();
         return ok;
     }

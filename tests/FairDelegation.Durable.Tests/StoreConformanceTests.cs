@@ -1,0 +1,466 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using FairDelegation.Durable.Client;
+using FairDelegation.Durable.Worker;
+using FairDelegation.Testing;
+
+namespace FairDelegation.Durable.Tests;
+
+/// <summary>
+/// The engine's behaviour, the same for every store: each concrete subclass runs all of these against its store.
+/// Every test starts a real host (worker as hosted service) on a fresh store.
+/// </summary>
+public abstract class StoreConformanceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    protected abstract IStoreProvider Stores { get; }
+
+    private Task<EngineHost> StartAsync(Action<DurableTaskRegistry> tasks, Action<DurableTaskOptions>? options = null) =>
+        EngineHost.StartAsync(Stores.NewStore(), tasks, options);
+
+    private static async Task<OrchestrationMetadata> CompleteAsync(EngineHost host, string id)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        return await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token);
+    }
+
+    private sealed record Order(string Item, BigInteger PriceWei);
+
+    private sealed class Greet : TaskActivity<string, string>
+    {
+        public override Task<string> RunAsync(TaskActivityContext context, string input) => Task.FromResult($"hello {input}");
+    }
+
+    private sealed class Chain : TaskOrchestrator<Order, string>
+    {
+        public override async Task<string> RunAsync(TaskOrchestrationContext context, Order input)
+        {
+            context.SetCustomStatus(new { step = "greeting" });
+            var a = await context.CallActivityAsync<string>(nameof(Greet), input.Item);
+            var b = await context.CallActivityAsync<string>(nameof(Greet), a);
+            context.SetCustomStatus(new { step = "done" });
+            return $"{b} for {input.PriceWei + 1}";
+        }
+    }
+
+    [Fact]
+    public async Task Sequential_activities_complete_with_output_input_status_and_timestamps()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestrator<Chain>().AddActivity<Greet>());
+        var wei = BigInteger.Parse("123456789012345678901234567890");
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(Chain), new Order("x", wei));
+        var m = await CompleteAsync(host, id);
+        m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Completed);
+        m.Name.Should().Be(nameof(Chain));
+        m.ReadOutputAs<string>().Should().Be("hello hello x for 123456789012345678901234567891");
+        m.ReadInputAs<Order>()!.PriceWei.Should().Be(wei, "BigInteger travels as a decimal string");
+        m.SerializedInput.Should().Contain("\"123456789012345678901234567890\"");
+        m.ReadCustomStatusAs<System.Text.Json.JsonElement>().GetProperty("step").GetString().Should().Be("done");
+        m.LastUpdatedAt.Should().BeOnOrAfter(m.CreatedAt);
+        (await host.Client.GetInstanceAsync(id))!.SerializedOutput.Should().BeNull("payloads only when asked for");
+    }
+
+    [Fact]
+    public async Task Activity_failure_reaches_the_orchestrator_as_TaskFailedException_with_details()
+    {
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<string, string>("Boom", (_, s) => s.Length >= 0 ? throw new InvalidOperationException($"bad {s}") : s)
+            .AddOrchestratorFunc<string, string>("Catcher", async (ctx, s) =>
+            {
+                try { await ctx.CallActivityAsync<string>("Boom", s); return "no"; }
+                catch (TaskFailedException e) { return $"{e.TaskName}|{e.FailureDetails.ErrorType}|{e.FailureDetails.ErrorMessage}|{e.FailureDetails.IsCausedBy<InvalidOperationException>()}"; }
+            }));
+        var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Catcher", "input"));
+        m.ReadOutputAs<string>().Should().Be("Boom|System.InvalidOperationException|bad input|True");
+    }
+
+    [Fact]
+    public async Task Retries_exhausted_fail_the_instance_after_every_attempt_with_one_idempotency_key()
+    {
+        var keys = new ConcurrentBag<string>();
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<string, string>("Flaky", (ctx, _) => { keys.Add(ctx.IdempotencyKey); return keys.Count >= 0 ? throw new IOException("still down") : ""; })
+            .AddOrchestratorFunc<string, string>("Retrying", (ctx, _) => ctx.CallActivityAsync<string>("Flaky", null,
+                TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(50), 2.0)))));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Retrying", "x");
+        var m = await CompleteAsync(host, id);
+        m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Failed);
+        m.FailureDetails!.ErrorType.Should().Be(typeof(TaskFailedException).FullName);
+        m.FailureDetails.ErrorMessage.Should().Contain("Flaky").And.Contain("still down");
+        keys.Should().HaveCount(3).And.OnlyContain(k => k == $"{id}:0");
+    }
+
+    [Fact]
+    public async Task Retry_succeeds_when_a_later_attempt_works()
+    {
+        var attempts = 0;
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<int, int>("Third", (_, x) => Interlocked.Increment(ref attempts) < 3 ? throw new IOException("not yet") : x * 2)
+            .AddOrchestratorFunc<int, int>("R", (ctx, x) => ctx.CallActivityAsync<int>("Third", x,
+                TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromMilliseconds(20))))));
+        var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("R", 21));
+        m.ReadOutputAs<int>().Should().Be(42);
+        attempts.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Timers_fire_in_due_order_and_advance_the_orchestration_clock()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, string>("Timers", async (ctx, _) =>
+        {
+            var start = ctx.CurrentUtcDateTime;
+            var pending = new Dictionary<Task, int>
+            {
+                [ctx.CreateTimer(TimeSpan.FromMilliseconds(600), CancellationToken.None)] = 600,
+                [ctx.CreateTimer(start.AddMilliseconds(200), CancellationToken.None)] = 200,
+                [ctx.CreateTimer(TimeSpan.FromMilliseconds(400), CancellationToken.None)] = 400,
+            };
+            var order = new List<int>();
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending.Keys);
+                order.Add(pending[done]);
+                pending.Remove(done);
+            }
+            var elapsed = ctx.CurrentUtcDateTime - start;
+            return $"{string.Join(",", order)}|{elapsed >= TimeSpan.FromMilliseconds(600)}";
+        }));
+        var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Timers", 0));
+        m.ReadOutputAs<string>().Should().Be("200,400,600|True");
+    }
+
+    [Fact]
+    public async Task Events_raised_before_the_orchestrator_waits_are_buffered_first_in_first_out_by_name()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, string>("Buffered", async (ctx, _) =>
+        {
+            await ctx.WaitForExternalEvent<string>("go");
+            var a1 = await ctx.WaitForExternalEvent<string>("A");
+            var b = await ctx.WaitForExternalEvent<int>("b"); // names are case-insensitive
+            var a2 = await ctx.WaitForExternalEvent<string>("A");
+            return $"{a1},{b},{a2}";
+        }));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Buffered", 0);
+        await host.Client.RaiseEventAsync(id, "A", "first");
+        await host.Client.RaiseEventAsync(id, "B", 7);
+        await host.Client.RaiseEventAsync(id, "A", "second");
+        await host.Client.RaiseEventAsync(id, "go");
+        var m = await CompleteAsync(host, id);
+        m.ReadOutputAs<string>().Should().Be("first,7,second");
+    }
+
+    [Fact]
+    public async Task WaitForExternalEvent_with_timeout_throws_TimeoutException_and_a_late_event_waits_for_the_next_wait()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, string>("Timeout", async (ctx, _) =>
+        {
+            string first;
+            try { first = await ctx.WaitForExternalEvent<string>("reply", TimeSpan.FromMilliseconds(300)); }
+            catch (TimeoutException) { first = "timeout"; }
+            ctx.SetCustomStatus("waiting-again");
+            var second = await ctx.WaitForExternalEvent<string>("reply");
+            return $"{first},{second}";
+        }));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Timeout", 0);
+        await WaitForStatusAsync(host, id, "waiting-again");
+        await host.Client.RaiseEventAsync(id, "reply", "late");
+        (await CompleteAsync(host, id)).ReadOutputAs<string>().Should().Be("timeout,late");
+    }
+
+    [Fact]
+    public async Task An_event_beating_its_timer_completes_at_once_and_the_cancelled_timer_is_harmless()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, string>("Race", async (ctx, _) =>
+        {
+            using var cts = new CancellationTokenSource();
+            var deadline = ctx.CreateTimer(TimeSpan.FromHours(1), cts.Token);
+            var answer = ctx.WaitForExternalEvent<string>("answer");
+            ctx.SetCustomStatus("waiting");
+            if (await Task.WhenAny(answer, deadline) != answer) return "deadline";
+            cts.Cancel();
+            var second = await ctx.WaitForExternalEvent<string>("answer", TimeSpan.FromHours(1));
+            return $"{await answer}+{second}";
+        }));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Race", 0);
+        await WaitForStatusAsync(host, id, "waiting");
+        await host.Client.RaiseEventAsync(id, "answer", "yes");
+        await host.Client.RaiseEventAsync(id, "answer", "again");
+        var m = await CompleteAsync(host, id);
+        m.ReadOutputAs<string>().Should().Be("yes+again");
+    }
+
+    [Fact]
+    public async Task Terminate_during_a_wait_ends_the_instance_with_the_given_output()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, string>("Waits", async (ctx, _) =>
+        {
+            ctx.SetCustomStatus("waiting");
+            return await ctx.WaitForExternalEvent<string>("never");
+        }));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Waits", 0);
+        await WaitForStatusAsync(host, id, "waiting");
+        await host.Client.TerminateInstanceAsync(id, new { reason = "customer cancelled" });
+        var m = await CompleteAsync(host, id);
+        m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Terminated);
+        m.SerializedOutput.Should().Contain("customer cancelled");
+        await host.Client.RaiseEventAsync(id, "never", "too late");
+        await Task.Delay(300);
+        (await host.Client.GetInstanceAsync(id))!.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Terminated);
+    }
+
+    [Fact]
+    public async Task Purge_removes_a_finished_instance_and_refuses_a_running_one()
+    {
+        await using var host = await StartAsync(r => r
+            .AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x))
+            .AddOrchestratorFunc<int, int>("Slow", (ctx, _) => ctx.WaitForExternalEvent<int>("x")));
+        var done = await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 1);
+        await CompleteAsync(host, done);
+        var running = await host.Client.ScheduleNewOrchestrationInstanceAsync("Slow", 1);
+        await host.Client.WaitForInstanceStartAsync(running);
+        (await host.Client.PurgeInstanceAsync(done)).PurgedInstanceCount.Should().Be(1);
+        (await host.Client.GetInstanceAsync(done)).Should().BeNull();
+        (await host.Client.PurgeInstanceAsync(done)).PurgedInstanceCount.Should().Be(0);
+        var refuse = () => host.Client.PurgeInstanceAsync(running);
+        (await refuse.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*Running*terminate it first*");
+        // A purged id may be used again.
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 2, new StartOrchestrationOptions(done));
+        (await CompleteAsync(host, done)).ReadOutputAs<int>().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_duplicate_instance_id_is_rejected_and_unknown_ids_are_reported()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x)));
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 1, new StartOrchestrationOptions("deal-1"));
+        var again = () => host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 2, new StartOrchestrationOptions("deal-1"));
+        (await again.Should().ThrowAsync<OrchestrationAlreadyExistsException>()).WithMessage("*'deal-1' already exists*");
+        (await CompleteAsync(host, "deal-1")).ReadOutputAs<int>().Should().Be(1);
+        var raise = () => host.Client.RaiseEventAsync("nobody", "x");
+        await raise.Should().ThrowAsync<OrchestrationNotFoundException>();
+        (await host.Client.GetInstanceAsync("nobody")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Query_filters_by_prefix_status_and_creation_time_and_pages_with_continuation_tokens()
+    {
+        await using var host = await StartAsync(r => r
+            .AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x))
+            .AddOrchestratorFunc<int, int>("Slow", (ctx, _) => ctx.WaitForExternalEvent<int>("x")));
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        for (var i = 0; i < 7; i++)
+            await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", i, new StartOrchestrationOptions($"q-{i}"));
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Slow", 0, new StartOrchestrationOptions("other-1"));
+        for (var i = 0; i < 7; i++) await CompleteAsync(host, $"q-{i}");
+        await host.Client.WaitForInstanceStartAsync("other-1");
+
+        var pages = new List<Page<OrchestrationMetadata>>();
+        await foreach (var p in host.Client.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = "q-", PageSize = 3 }).AsPages())
+            pages.Add(p);
+        pages.Select(p => p.Values.Count).Should().Equal(3, 3, 1);
+        pages.SelectMany(p => p.Values.Select(v => v.InstanceId)).Should().Equal(Enumerable.Range(0, 7).Select(i => $"q-{i}"));
+        pages[^1].ContinuationToken.Should().BeNull();
+
+        var running = await host.Client.QueryInstancesAsync(new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running] });
+        running.Values.Select(v => v.InstanceId).Should().Equal("other-1");
+        var all = new List<OrchestrationMetadata>();
+        await foreach (var m in host.Client.GetAllInstancesAsync(new OrchestrationQuery { CreatedFrom = before, CreatedTo = DateTimeOffset.UtcNow.AddSeconds(1), PageSize = 2 }))
+            all.Add(m);
+        all.Should().HaveCount(8);
+        (await host.Client.QueryInstancesAsync(new OrchestrationQuery { CreatedFrom = DateTimeOffset.UtcNow.AddMinutes(1) })).Values.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Payloads_over_the_limit_are_refused_with_a_clear_error_at_every_boundary()
+    {
+        var big = new string('x', 3000);
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<int, string>("Huge", (_, _) => big)
+            .AddOrchestratorFunc<int, string>("Big", async (ctx, _) =>
+            {
+                try { await ctx.CallActivityAsync<string>("Huge", 0); return "no"; }
+                catch (TaskFailedException e) { return e.FailureDetails.ErrorMessage; }
+            })
+            .AddOrchestratorFunc<int, int>("Waits", (ctx, _) => ctx.WaitForExternalEvent<int>("x")),
+            o => o.MaxPayloadBytes = 2048);
+        var start = () => host.Client.ScheduleNewOrchestrationInstanceAsync("Big", big);
+        (await start.Should().ThrowAsync<PayloadTooLargeException>()).WithMessage("*over the 2048-byte payload limit*large data travels by reference*");
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Waits", 0);
+        var raise = () => host.Client.RaiseEventAsync(id, "x", big);
+        await raise.Should().ThrowAsync<PayloadTooLargeException>();
+        var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Big", 0));
+        m.ReadOutputAs<string>().Should().Contain("the output of activity 'Huge'").And.Contain("by reference");
+    }
+
+    [Fact]
+    public async Task Code_that_no_longer_matches_its_history_fails_with_a_non_determinism_error_naming_the_step()
+    {
+        var store = Stores.NewStore();
+        string id;
+        await using (var v1 = await EngineHost.StartAsync(store, r => r
+            .AddActivityFunc<int, int>("OpenEscrow", (_, x) => x)
+            .AddActivityFunc<int, int>("CheckStamp", (_, x) => x)
+            .AddOrchestratorFunc<int, int>("Deal", async (ctx, x) =>
+            {
+                await ctx.CallActivityAsync<int>("OpenEscrow", x);
+                ctx.SetCustomStatus("waiting");
+                return await ctx.WaitForExternalEvent<int>("paid");
+            })))
+        {
+            id = await v1.Client.ScheduleNewOrchestrationInstanceAsync("Deal", 1);
+            await WaitForStatusAsync(v1, id, "waiting");
+        }
+        await using var v2 = await EngineHost.StartAsync(Stores.SameStore(), r => r
+            .AddActivityFunc<int, int>("OpenEscrow", (_, x) => x)
+            .AddActivityFunc<int, int>("CheckStamp", (_, x) => x)
+            .AddOrchestratorFunc<int, int>("Deal", async (ctx, x) =>
+            {
+                await ctx.CallActivityAsync<int>("CheckStamp", x); // changed while an instance was in flight
+                return await ctx.WaitForExternalEvent<int>("paid");
+            }));
+        await v2.Client.RaiseEventAsync(id, "paid", 5);
+        var m = await CompleteAsync(v2, id);
+        m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Failed);
+        m.FailureDetails!.ErrorType.Should().Be("NonDeterminismError");
+        m.FailureDetails.ErrorMessage.Should().MatchRegex("history has TaskScheduled 'OpenEscrow' at position \\d+ but the orchestrator scheduled 'CheckStamp'");
+    }
+
+    [Fact]
+    public async Task ContinueAsNew_restarts_with_new_input_and_keeps_unprocessed_events()
+    {
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<int, int>("Inc", (_, x) => x + 1)
+            .AddOrchestratorFunc<int, string>("Loop", async (ctx, n) =>
+            {
+                var next = await ctx.CallActivityAsync<int>("Inc", n);
+                if (next < 3) { ctx.ContinueAsNew(next); return "continued"; }
+                var e = await ctx.WaitForExternalEvent<string>("e", TimeSpan.FromSeconds(10));
+                return $"{next}:{e}";
+            }));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Loop", 0);
+        await host.Client.RaiseEventAsync(id, "e", "kept");
+        var m = await CompleteAsync(host, id);
+        m.ReadOutputAs<string>().Should().Be("3:kept");
+        m.ReadInputAs<int>().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task NewGuid_and_the_clock_are_the_same_on_replay_and_events_reach_other_instances()
+    {
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<string, string>("Echo", (_, s) => s)
+            .AddOrchestratorFunc<string, string>("Sender", async (ctx, target) =>
+            {
+                var g = ctx.NewGuid().ToString();
+                var t = ctx.CurrentUtcDateTime.ToString("O");
+                var echoed = await ctx.CallActivityAsync<string>("Echo", $"{g}|{t}");
+                ctx.SendEvent(target, "hello", echoed == $"{g}|{t}");
+                return echoed;
+            })
+            .AddOrchestratorFunc<int, bool>("Receiver", (ctx, _) => ctx.WaitForExternalEvent<bool>("hello")));
+        var receiver = await host.Client.ScheduleNewOrchestrationInstanceAsync("Receiver", 0);
+        await host.Client.ScheduleNewOrchestrationInstanceAsync("Sender", receiver);
+        (await CompleteAsync(host, receiver)).ReadOutputAs<bool>().Should().BeTrue("replayed NewGuid and clock equal the first run's");
+    }
+
+    [Fact]
+    public async Task StartAt_keeps_an_instance_pending_until_its_time()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x)));
+        var startAt = DateTimeOffset.UtcNow.AddMilliseconds(1500);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 3, new StartOrchestrationOptions(StartAt: startAt));
+        (await host.Client.GetInstanceAsync(id))!.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Pending);
+        var m = await CompleteAsync(host, id);
+        m.ReadOutputAs<int>().Should().Be(3);
+        m.LastUpdatedAt.Should().BeOnOrAfter(startAt.AddMilliseconds(-1));
+    }
+
+    [Fact]
+    public async Task Two_workers_on_one_store_run_every_activity_once_and_lose_no_history()
+    {
+        var executions = new ConcurrentDictionary<string, int>();
+        void Tasks(DurableTaskRegistry r) => r
+            .AddActivityFunc<int, int>("Step", (ctx, x) => { executions.AddOrUpdate(ctx.IdempotencyKey, 1, (_, n) => n + 1); return x + 1; })
+            .AddOrchestratorFunc<int, int>("Steps", async (ctx, x) =>
+            {
+                for (var i = 0; i < 4; i++) x = await ctx.CallActivityAsync<int>("Step", x);
+                return x;
+            });
+        await using var a = await EngineHost.StartAsync(Stores.NewStore(), Tasks, o => o.OrchestrationBatchSize = 4);
+        await using var b = await EngineHost.StartAsync(Stores.SameStore(), Tasks, o => o.OrchestrationBatchSize = 4);
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++) ids.Add(await (i % 2 == 0 ? a : b).Client.ScheduleNewOrchestrationInstanceAsync("Steps", i));
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            (await CompleteAsync(a, id)).ReadOutputAs<int>().Should().Be(i + 4);
+        executions.Should().HaveCount(120);
+        executions.Values.Should().OnlyContain(n => n == 1);
+        (a.Worker.ActivitiesCompleted + b.Worker.ActivitiesCompleted).Should().Be(120);
+        (a.Worker.EpisodesCompleted + b.Worker.EpisodesCompleted).Should().BeGreaterThanOrEqualTo(30 * 2);
+    }
+
+    [Fact]
+    public async Task A_durable_timer_survives_a_worker_restart()
+    {
+        var store = Stores.NewStore();
+        static void Tasks(DurableTaskRegistry r) => r.AddOrchestratorFunc<int, string>("Sleeper", async (ctx, _) =>
+        {
+            ctx.SetCustomStatus("sleeping");
+            await ctx.CreateTimer(TimeSpan.FromMilliseconds(800), CancellationToken.None);
+            return "woke";
+        });
+        string id;
+        await using (var first = await EngineHost.StartAsync(store, Tasks))
+        {
+            id = await first.Client.ScheduleNewOrchestrationInstanceAsync("Sleeper", 0);
+            await WaitForStatusAsync(first, id, "sleeping");
+        }
+        await using var second = await EngineHost.StartAsync(Stores.SameStore(), Tasks);
+        (await CompleteAsync(second, id)).ReadOutputAs<string>().Should().Be("woke");
+    }
+
+    [Fact]
+    public async Task An_unregistered_orchestrator_fails_the_instance_with_a_clear_message()
+    {
+        await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x)));
+        var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Missing", 0));
+        m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Failed);
+        m.FailureDetails!.ErrorMessage.Should().Contain("no orchestrator named 'Missing'");
+    }
+
+    private static async Task WaitForStatusAsync(EngineHost host, string id, string status)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        while ((await host.Client.GetInstanceAsync(id, cts.Token))?.ReadCustomStatusAs<string>() != status)
+            await Task.Delay(20, cts.Token);
+    }
+}
+
+public sealed class SqliteConformanceTests : StoreConformanceTests, IDisposable
+{
+    private readonly SqliteStoreProvider _stores = new();
+    protected override IStoreProvider Stores => _stores;
+    public void Dispose() => _stores.Dispose();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresConformanceTests(PostgresCluster cluster) : StoreConformanceTests
+{
+    protected override IStoreProvider Stores { get; } = new PostgresStoreProvider(cluster);
+
+    [Fact]
+    public async Task A_worker_in_another_process_is_woken_by_LISTEN_NOTIFY_not_by_polling()
+    {
+        // Two hosts = two store instances: no shared in-process signal. Polling is set to 60 s, so only a
+        // notification can make the worker see the new instance, its activity result and the event in time.
+        var noPolling = (DurableTaskOptions o) => { o.MinPollInterval = TimeSpan.FromSeconds(60); o.MaxPollInterval = TimeSpan.FromSeconds(60); };
+        await using var worker = await EngineHost.StartAsync(Stores.NewStore(), r => r
+            .AddActivityFunc<int, int>("Inc", (_, x) => x + 1)
+            .AddOrchestratorFunc<int, int>("Notified", async (ctx, x) => await ctx.CallActivityAsync<int>("Inc", x) + await ctx.WaitForExternalEvent<int>("e")), noPolling);
+        await Task.Delay(300); // let the worker's first (empty) polls happen, so it is asleep
+        await using var client = await EngineHost.StartAsync(Stores.SameStore(), _ => { }, o => { noPolling(o); o.RunWorker = false; });
+        var id = await client.Client.ScheduleNewOrchestrationInstanceAsync("Notified", 1);
+        await client.Client.RaiseEventAsync(id, "e", 10);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        (await client.Client.WaitForInstanceCompletionAsync(id, true, cts.Token)).ReadOutputAs<int>().Should().Be(12);
+    }
+}

@@ -11,6 +11,7 @@ public static class BenchCommand
         // Subcommands are registered here, one file each (BenchCryptoCommand, BenchGasCommand, ...).
         bench.Subcommands.Add(BenchCryptoCommand.Create());
         bench.Subcommands.Add(BenchEngineCommand.Create());
+        bench.Subcommands.Add(BenchBlobCommand.Create());
         return bench;
     }
 }

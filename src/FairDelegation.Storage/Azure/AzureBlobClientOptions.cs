@@ -23,6 +23,9 @@ public sealed class AzureBlobClientOptions : ClientOptions
     /// <summary>Put Block requests in flight at once; the upload holds at most this many block buffers. Default 4.</summary>
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>Send Content-MD5 with every block so the service verifies each one on arrival. Default true.</summary>
+    public bool TransactionalMd5 { get; set; } = true;
+
     /// <summary>Blobs listed per List Blobs page (the service caps it at 5000).</summary>
     public int ListPageSize { get; set; } = 1000;
 

@@ -1,0 +1,421 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using FairDelegation.Storage;
+using FairDelegation.Storage.Azure;
+using FairDelegation.Storage.FileSystem;
+
+namespace FairDelegation.Cli.Commands;
+
+/// <summary>
+/// `fairdelegation bench blob`: upload and download throughput of one large blob through AzureBlobStore (Azurite) and
+/// FileSystemBlobStore, next to a raw single-PUT / single-GET HttpClient baseline against the same Azurite in the same
+/// run, plus the process's peak working set per phase.
+/// </summary>
+public static class BenchBlobCommand
+{
+    private const int ReadBufferSize = 1 << 20;
+
+    public static Command Create()
+    {
+        var size = new Option<string>("--size") { Description = "Blob size (e.g. 1GiB, 256MiB)", DefaultValueFactory = _ => "1GiB" };
+        var connection = new Option<string?>("--connection-string") { Description = "Use this Azure Storage account instead of starting Azurite" };
+        var blockSize = new Option<string>("--block-size") { Description = "AzureBlobStore block size", DefaultValueFactory = _ => "4MiB" };
+        var concurrency = new Option<int>("--concurrency") { Description = "AzureBlobStore parallel Put Block requests", DefaultValueFactory = _ => 4 };
+        var runs = new Option<int>("--runs") { Description = "Rounds (baseline and store back to back, alternating order); medians are reported", DefaultValueFactory = _ => 3 };
+        var inMemory = new Option<bool>("--azurite-in-memory") { Description = "Start Azurite with --inMemoryPersistence (default: a temporary directory)" };
+        var directory = new Option<string?>("--dir") { Description = "Directory for the file system store (default: a temporary directory)" };
+        var command = new Command("blob", "Blob storage throughput: AzureBlobStore vs a raw HttpClient PUT/GET on Azurite, and the file system store")
+        {
+            size, connection, blockSize, concurrency, runs, inMemory, directory,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = new Settings(ParseSize(parse.GetValue(size)!, "--size"), ParseSize(parse.GetValue(blockSize)!, "--block-size"),
+                parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory));
+            if (settings.BlockSize > int.MaxValue) throw new CliException("--block-size is too large");
+            await RunAsync(settings, ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, string? ConnectionString, bool AzuriteInMemory, string? Directory);
+
+    private sealed record Measurement(string Name, long Bytes, TimeSpan Elapsed, long PeakWorkingSet)
+    {
+        public double MiBPerSecond => Bytes / 1048576.0 / Elapsed.TotalSeconds;
+    }
+
+    private static async Task RunAsync(Settings s, CancellationToken ct)
+    {
+        Console.WriteLine($"working set at start: {PeakMemory.Current() / 1048576.0:F1} MiB");
+        await using var azurite = s.ConnectionString is null ? await AzuriteServer.StartAsync(s.AzuriteInMemory, ct) : null;
+        var connectionString = s.ConnectionString ?? azurite!.ConnectionString;
+        var account = StorageConnectionString.Parse(connectionString);
+        if (account.Credential is null) throw new CliException("--connection-string needs an AccountKey (the raw baseline is SharedKey-signed)");
+        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency };
+        var container = "bench" + Guid.NewGuid().ToString("N")[..12];
+        var store = new AzureBlobStore(account.BlobEndpoint, container, account.Credential, options);
+        var fsRoot = s.Directory ?? System.IO.Directory.CreateTempSubdirectory("fd-bench-blobs-").FullName;
+        var fsStore = new FileSystemBlobStore(fsRoot);
+        using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+        var raw = new RawBlobClient(http, store, account.Credential);
+
+        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight");
+        Console.WriteLine(azurite is null
+            ? $"Azure endpoint: {account.BlobEndpoint}"
+            : $"Azurite {azurite.Endpoint} ({(s.AzuriteInMemory ? "in-memory" : "on disk at " + azurite.Location)}); file store at {fsRoot}");
+        try
+        {
+            // Warm up every path (JIT, connections, container) with a small blob so the first measurement is not penalised.
+            const long warm = 8 << 20;
+            await store.EnsureContainerAsync(ct);
+            await raw.PutAsync("warm/raw", warm, ct);
+            await store.WriteAsync("warm/store", new PseudoRandomStream(warm, 1), ct);
+            await raw.GetAsync("warm/raw", ct);
+            await Drain(await store.OpenReadAsync("warm/store", ct), ct);
+            await fsStore.WriteAsync("warm", new PseudoRandomStream(warm, 1), ct);
+            await Drain(await fsStore.OpenReadAsync("warm", ct), ct);
+
+            Console.WriteLine($"working set after warm-up: {PeakMemory.Current() / 1048576.0:F1} MiB (peak so far {PeakMemory.Read() / 1048576.0:F1} MiB)");
+            // Each round measures the baseline and the store back to back, and rounds alternate which goes first, so
+            // a noisy neighbour (2 shared cores) hits both sides alike; the table reports the median of each phase.
+            var rounds = new List<List<Measurement>>();
+            for (var round = 0; round < s.Runs; round++)
+            {
+                Console.WriteLine($"round {round + 1}/{s.Runs}");
+                var storeFirst = round % 2 == 1;
+                var m = new Measurement[6];
+                async Task RawPut() => m[0] = await Measure("raw HttpClient Put Blob (Azurite)", s.Size, () => raw.PutAsync("bench/raw", s.Size, ct));
+                async Task StorePut() => m[1] = await Measure("AzureBlobStore.WriteAsync (Azurite)", s.Size, async () =>
+                {
+                    var r = await store.WriteAsync("bench/store", new PseudoRandomStream(s.Size, 42), ct);
+                    if (r.Length != s.Size) throw new InvalidOperationException($"store wrote {r.Length} bytes, expected {s.Size}");
+                });
+                async Task RawGet() => m[2] = await Measure("raw HttpClient Get Blob (Azurite)", s.Size, async () => Expect(s.Size, await raw.GetAsync("bench/raw", ct)));
+                async Task StoreGet() => m[3] = await Measure("AzureBlobStore.OpenReadAsync (Azurite)", s.Size,
+                    async () => Expect(s.Size, await Drain(await store.OpenReadAsync("bench/store", ct), ct)));
+                if (storeFirst) { await StorePut(); await RawPut(); await StoreGet(); await RawGet(); }
+                else { await RawPut(); await StorePut(); await RawGet(); await StoreGet(); }
+                m[4] = await Measure("FileSystemBlobStore.WriteAsync", s.Size, async () => await fsStore.WriteAsync("bench", new PseudoRandomStream(s.Size, 42), ct));
+                m[5] = await Measure("FileSystemBlobStore.OpenReadAsync", s.Size, async () => Expect(s.Size, await Drain(await fsStore.OpenReadAsync("bench", ct), ct)));
+                // Free Azurite's and the file store's space before the next round.
+                await store.DeleteAsync("bench/store", ct);
+                await store.DeleteAsync("bench/raw", ct);
+                await fsStore.DeleteAsync("bench", ct);
+                rounds.Add([.. m]);
+            }
+            var results = Enumerable.Range(0, 6).Select(i =>
+            {
+                var all = rounds.Select(r => r[i]).OrderBy(x => x.Elapsed).ToList();
+                return all[all.Count / 2] with { PeakWorkingSet = all.Max(x => x.PeakWorkingSet) };
+            }).ToList();
+
+            Console.WriteLine();
+            Console.WriteLine($"median of {s.Runs} round(s):");
+            Console.WriteLine($"{"phase",-42} {"MiB/s",9} {"seconds",8} {"peak WS MiB",12}");
+            foreach (var m in results)
+                Console.WriteLine($"{m.Name,-42} {m.MiBPerSecond,9:F1} {m.Elapsed.TotalSeconds,8:F2} {m.PeakWorkingSet / 1048576.0,12:F1}");
+            Console.WriteLine();
+            var upload = results[1].MiBPerSecond / results[0].MiBPerSecond;
+            var download = results[3].MiBPerSecond / results[2].MiBPerSecond;
+            var peak = results.Max(m => m.PeakWorkingSet) / 1048576.0;
+            var storePeak = Math.Max(results[1].PeakWorkingSet, results[3].PeakWorkingSet) / 1048576.0;
+            Console.WriteLine($"upload   ratio AzureBlobStore / raw PUT: {upload:F2}  (target >= 0.90) {(upload >= 0.9 ? "OK" : "BELOW TARGET")}");
+            Console.WriteLine($"download ratio AzureBlobStore / raw GET: {download:F2}  (target >= 0.90) {(download >= 0.9 ? "OK" : "BELOW TARGET")}");
+            Console.WriteLine($"peak working set during AzureBlobStore phases: {storePeak:F1} MiB; whole run: {peak:F1} MiB  (target < 100) {(peak < 100 ? "OK" : "ABOVE TARGET")}");
+            Console.WriteLine($"file system store vs raw PUT/GET on Azurite: upload {results[4].MiBPerSecond / results[0].MiBPerSecond:F2}x, download {results[5].MiBPerSecond / results[2].MiBPerSecond:F2}x");
+        }
+        finally
+        {
+            await TryAsync(() => raw.DeleteContainerAsync(container));
+            if (s.Directory is null) TryDelete(fsRoot);
+            else foreach (var n in new[] { "bench", "warm" }) await TryAsync(() => fsStore.DeleteAsync(n));
+        }
+    }
+
+    private static async Task<Measurement> Measure(string name, long bytes, Func<Task> run)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        PeakMemory.Reset();
+        var watch = Stopwatch.StartNew();
+        await run();
+        watch.Stop();
+        var m = new Measurement(name, bytes, watch.Elapsed, PeakMemory.Read());
+        Console.WriteLine($"  {name}: {m.MiBPerSecond:F1} MiB/s, peak WS {m.PeakWorkingSet / 1048576.0:F1} MiB");
+        return m;
+    }
+
+    private static void Expect(long expected, long actual)
+    {
+        if (expected != actual) throw new InvalidOperationException($"read {actual} bytes, expected {expected}");
+    }
+
+    private static async Task<long> Drain(Stream stream, CancellationToken ct)
+    {
+        await using (stream)
+        {
+            var buffer = new byte[ReadBufferSize];
+            long total = 0;
+            int n;
+            while ((n = await stream.ReadAsync(buffer, ct)) > 0) total += n;
+            return total;
+        }
+    }
+
+    private static async Task TryAsync(Func<Task> action)
+    {
+        try { await action(); } catch (Exception e) { Console.Error.WriteLine($"cleanup: {e.Message}"); }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { System.IO.Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>"1GiB", "256MiB", "4MiB", "1000000", "10MB": a byte count.</summary>
+    internal static long ParseSize(string text, string option)
+    {
+        var t = text.Trim();
+        var units = new (string Suffix, long Factor)[]
+        {
+            ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1),
+        };
+        foreach (var (suffix, factor) in units)
+        {
+            if (!t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
+            if (double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0)
+                return (long)(v * factor);
+            break;
+        }
+        if (long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0) return bytes;
+        throw new CliException($"{option}: '{text}' is not a size (examples: 1GiB, 256MiB, 4MiB, 1048576)");
+    }
+
+    private static string Format(long bytes) =>
+        bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? $"{bytes >> 30} GiB"
+        : bytes >= 1L << 20 ? $"{bytes / 1048576.0:0.##} MiB"
+        : $"{bytes} B";
+
+    /// <summary>The baseline: one Put Blob with a streamed body, one Get Blob, with nothing but HttpClient and a SharedKey signature.</summary>
+    private sealed class RawBlobClient(HttpClient http, AzureBlobStore store, StorageSharedKeyCredential credential)
+    {
+        public async Task PutAsync(string name, long size, CancellationToken ct)
+        {
+            using var request = Signed(HttpMethod.Put, store.GetBlobUri(name), size, r => r.Headers.Add("x-ms-blob-type", "BlockBlob"),
+                new StreamContent(new PseudoRandomStream(size, 42), ReadBufferSize));
+            using var response = await http.SendAsync(request, ct);
+            await EnsureAsync(response, "raw Put Blob");
+        }
+
+        public async Task<long> GetAsync(string name, CancellationToken ct)
+        {
+            using var request = Signed(HttpMethod.Get, store.GetBlobUri(name), 0, null, null);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            await EnsureAsync(response, "raw Get Blob");
+            return await Drain(await response.Content.ReadAsStreamAsync(ct), ct);
+        }
+
+        public async Task DeleteContainerAsync(string container)
+        {
+            var uri = new Uri(store.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + container + "?restype=container");
+            using var request = Signed(HttpMethod.Delete, uri, 0, null, null);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.NotFound)) await EnsureAsync(response, "delete container");
+        }
+
+        private HttpRequestMessage Signed(HttpMethod method, Uri uri, long length, Action<HttpRequestMessage>? extra, HttpContent? content)
+        {
+            var request = new HttpRequestMessage(method, uri) { Content = content };
+            if (content is not null) content.Headers.ContentLength = length;
+            request.Headers.Add("x-ms-version", StorageVersionPolicy.DefaultVersion);
+            request.Headers.Add("x-ms-date", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture));
+            extra?.Invoke(request);
+            var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, string.Join(",", h.Value)));
+            var toSign = SharedKeySigner.BuildStringToSign(method.Method, uri, content is null ? null : length, headers, credential.AccountName);
+            request.Headers.TryAddWithoutValidation("Authorization", SharedKeySigner.Authorization(credential, toSign));
+            return request;
+        }
+
+        private static async Task EnsureAsync(HttpResponseMessage response, string what)
+        {
+            if (response.IsSuccessStatusCode) return;
+            var body = await response.Content.ReadAsStringAsync();
+            throw new CliException($"{what}: HTTP {(int)response.StatusCode} {body}");
+        }
+    }
+
+    /// <summary>
+    /// Deterministic pseudo-random bytes (xorshift64*), generated on the fly so a GiB never sits in memory and the
+    /// data is not trivially compressible or all zeros.
+    /// </summary>
+    private sealed class PseudoRandomStream(long length, ulong seed) : Stream
+    {
+        private ulong _state = seed * 0x9E3779B97F4A7C15UL | 1;
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, length - _position);
+            if (n <= 0) return 0;
+            var target = buffer[..n];
+            var words = MemoryMarshal.Cast<byte, ulong>(target);
+            var x = _state;
+            for (var i = 0; i < words.Length; i++)
+            {
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                words[i] = x * 0x2545F4914F6CDD1DUL;
+            }
+            for (var i = words.Length * 8; i < n; i++)
+            {
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                target[i] = (byte)(x * 0x2545F4914F6CDD1DUL >> 56);
+            }
+            _state = x;
+            _position += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>The process's peak resident set (VmHWM), reset between phases through /proc/self/clear_refs (Linux).</summary>
+    private static class PeakMemory
+    {
+        public static void Reset()
+        {
+            try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+
+        public static long Current()
+        {
+            using var self = Process.GetCurrentProcess();
+            return self.WorkingSet64;
+        }
+
+        public static long Read()
+        {
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                        return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+            catch (IOException) { }
+            using var self = Process.GetCurrentProcess();
+            return self.PeakWorkingSet64;
+        }
+    }
+
+    /// <summary>Azurite's blob service from node_modules on a free loopback port, killed (and its directory removed) on dispose.</summary>
+    private sealed class AzuriteServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private AzuriteServer(Process process, int port, string location)
+        {
+            _process = process;
+            Endpoint = new Uri($"http://127.0.0.1:{port}/{StorageSharedKeyCredential.DevelopmentAccountName}");
+            Location = location;
+        }
+
+        public Uri Endpoint { get; }
+        public string Location { get; }
+        public string ConnectionString => StorageConnectionString.ForDevelopmentAccount(Endpoint);
+
+        public static async Task<AzuriteServer> StartAsync(bool inMemory, CancellationToken ct)
+        {
+            var script = FindAzurite() ?? throw new CliException(
+                "azurite not found (node_modules/azurite/dist/src/blob/main.js above the current directory or the binary); " +
+                "run `dotnet build` in the repository (it installs node_modules) or pass --connection-string");
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+            var location = System.IO.Directory.CreateTempSubdirectory("fd-bench-azurite-").FullName;
+            var psi = new ProcessStartInfo("node")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = location,
+            };
+            foreach (var a in new[] { script, "--disableTelemetry", "--silent", "--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", location })
+                psi.ArgumentList.Add(a);
+            if (inMemory) psi.ArgumentList.Add("--inMemoryPersistence");
+            var process = Process.Start(psi) ?? throw new CliException("could not start node");
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var server = new AzuriteServer(process, port, location);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port, ct);
+                    return server;
+                }
+                catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+                {
+                    await Task.Delay(100, ct);
+                }
+                catch (SocketException)
+                {
+                    await server.DisposeAsync();
+                    throw new CliException($"azurite did not start on port {port}");
+                }
+            }
+        }
+
+        private static string? FindAzurite()
+        {
+            foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                {
+                    var candidate = Path.Combine(dir.FullName, "node_modules", "azurite", "dist", "src", "blob", "main.js");
+                    if (File.Exists(candidate)) return candidate;
+                }
+            return null;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            _process.WaitForExit(10_000);
+            _process.Dispose();
+            TryDelete(Location);
+            return ValueTask.CompletedTask;
+        }
+    }
+}

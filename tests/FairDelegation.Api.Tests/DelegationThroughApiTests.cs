@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FairDelegation.Protocol.Sla.Classifier;
+
+namespace FairDelegation.Api.Tests;
+
+/// <summary>A whole fair delegation driven through the customer's HTTP API, over real HTTP, on anvil.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class DelegationThroughApiTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task A_delegation_started_through_the_api_completes_and_its_result_is_the_trained_model()
+    {
+        using var client = fixture.Customer.Client(ApiFixture.ApiKey);
+        var started = await client.PostAsync("/api/delegations", Bodies.Json(Bodies.Delegation(fixture.Provider.Url)));
+        started.StatusCode.Should().Be(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        var location = started.Headers.Location!;
+
+        var until = DateTime.UtcNow.AddSeconds(60);
+        JsonElement view;
+        do
+        {
+            await Task.Delay(200);
+            view = await client.GetFromJsonAsync<JsonElement>(location);
+        } while (view.GetProperty("runtimeStatus").GetString() is "Pending" or "Running" && DateTime.UtcNow < until);
+
+        view.GetProperty("outcome").GetString().Should().Be("Completed", view.ToString());
+        view.GetProperty("wageWei").GetString().Should().Be(ApiFixture.Wage);
+        view.GetProperty("terms").GetProperty("service").GetString().Should().Be("train-classifier");
+        view.GetProperty("workHash").GetString().Should().StartWith("0x");
+        var open = view.GetProperty("transactions").EnumerateArray().Single(t => t.GetProperty("step").GetString() == "OpenEscrow");
+        open.GetProperty("hash").GetString().Should().StartWith("0x");
+        long.Parse(open.GetProperty("gasUsed").GetString()!, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(21000);
+        view.GetProperty("step").GetProperty("name").GetString().Should().Be("Completed");
+
+        var result = await client.GetAsync(view.GetProperty("resultUri").GetString());
+        result.StatusCode.Should().Be(HttpStatusCode.OK);
+        var model = LinearModel.FromJson(await result.Content.ReadAsStringAsync());
+        var (accuracy, _, _) = ClassifierEvaluator.Accuracy(model, CsvDataset.Parse(Bodies.Csv(40, 2)));
+        accuracy.Should().BeGreaterThanOrEqualTo(0.8);
+
+        var completed = await client.GetFromJsonAsync<JsonElement>("/api/delegations?status=Completed");
+        completed.GetProperty("items").EnumerateArray().Should().Contain(i => i.GetProperty("id").GetString() == view.GetProperty("id").GetString());
+    }
+}

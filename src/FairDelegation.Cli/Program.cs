@@ -7,5 +7,6 @@ var root = new RootCommand("fairdelegation: fair delegation of digital services 
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(WorkCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 
 return await CliErrors.InvokeAsync(root, args);

@@ -8,5 +8,7 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(WorkCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DelegateCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 
 return await CliErrors.InvokeAsync(root, args);

@@ -168,11 +168,11 @@ public static class DemoRun
             var payeeAfter = await rpc.GetBalanceAsync(payee, ct: ct);
             var transactions = view.GetProperty("transactions").EnumerateArray().ToList();
             var customerFees = transactions.Aggregate(BigInteger.Zero, (sum, t) => sum + BigInteger.Parse(t.GetProperty("feeWei").GetString()!, CultureInfo.InvariantCulture));
+            if (payeeAfter - payeeBefore != Wage) throw new CliException($"the payee received {payeeAfter - payeeBefore} wei, not the wage {Wage}");
+            if (customerBefore - customerAfter != Wage + customerFees) throw new CliException("the customer's balance did not fall by exactly the wage plus its gas");
             Console.WriteLine($"  wage moved: {Eth(payeeAfter - payeeBefore)} from the customer to the provider's payee ({payeeAfter - payeeBefore} wei, exactly the agreed wage)");
             Console.WriteLine($"    customer wallet {Short(customerWallet.Address)}  {Eth(customerBefore)} -> {Eth(customerAfter)}  (the wage + {customerFees} wei of gas)");
             Console.WriteLine($"    provider payee  {Short(payee)}  {Eth(payeeBefore)} -> {Eth(payeeAfter)}");
-            if (payeeAfter - payeeBefore != Wage) throw new CliException($"the payee received {payeeAfter - payeeBefore} wei, not the wage {Wage}");
-            if (customerBefore - customerAfter != Wage + customerFees) throw new CliException("the customer's balance did not fall by exactly the wage plus its gas");
 
             Console.WriteLine("  gas per transaction:");
             foreach (var t in transactions)

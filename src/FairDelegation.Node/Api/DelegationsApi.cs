@@ -44,7 +44,6 @@ public static partial class DelegationsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .WithRequestSizeLimit(maxRequestBytes)
             .WithName("StartDelegation")
             .WithSummary("Start a delegation (answers 202 with where to follow it)");
 

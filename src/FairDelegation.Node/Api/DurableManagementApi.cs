@@ -118,7 +118,6 @@ public static class DurableManagementApi
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
-            .WithRequestSizeLimit(maxRequestBytes)
             .WithSummary("Raise an external event into an instance (the body is the event's JSON payload)");
 
         group.MapPost("/{id}/terminate", async (string id, string? reason, DurableTaskClient durable, CancellationToken ct) =>

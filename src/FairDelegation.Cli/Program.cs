@@ -10,5 +10,6 @@ root.Subcommands.Add(WorkCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DelegateCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(ContractCommand.Create());
 
 return await CliErrors.InvokeAsync(root, args);

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using FairDelegation.Durable.Client;
+using FairDelegation.Durable.History;
+using FairDelegation.Durable.Stores;
 using FairDelegation.Durable.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using FairDelegation.Testing;
 
 namespace FairDelegation.Durable.Tests;
@@ -425,6 +428,45 @@ public abstract class StoreConformanceTests
         var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Missing", 0));
         m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Failed);
         m.FailureDetails!.ErrorMessage.Should().Contain("no orchestrator named 'Missing'");
+    }
+
+    [Fact]
+    public async Task A_worker_whose_lease_expired_cannot_commit_so_history_and_results_are_written_once()
+    {
+        await using var host = await EngineHost.StartAsync(Stores.NewStore(), _ => { }, o => o.RunWorker = false);
+        var store = host.Services.GetRequiredService<IOrchestrationStore>();
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Any", 1);
+        var lease = TimeSpan.FromMilliseconds(150);
+
+        var a = (await store.LockOrchestrationsAsync("worker-a", 10, lease)).Should().ContainSingle().Subject;
+        (await store.LockOrchestrationsAsync("worker-b", 10, lease)).Should().BeEmpty("a holds the lease");
+        await Task.Delay(300);
+        var b = (await store.LockOrchestrationsAsync("worker-b", 10, lease)).Should().ContainSingle().Subject;
+        b.Messages.Select(m => m.Id).Should().Equal(a.Messages.Select(m => m.Id));
+
+        OrchestrationEpisode Episode(string label) => new()
+        {
+            NewHistory = [new OrchestratorStarted(), new EventRaised(label, null)], Status = OrchestrationRuntimeStatus.Running, Generation = 0,
+            Tasks = [new ActivityTaskRequest(0, "Act", null, $"{id}:0")],
+        };
+        (await store.CompleteOrchestrationAsync(a, Episode("a"), "worker-a")).Should().BeFalse("a's lease went to b");
+        (await store.CompleteOrchestrationAsync(b, Episode("b"), "worker-b")).Should().BeTrue();
+        (await store.CompleteOrchestrationAsync(b, Episode("b2"), "worker-b")).Should().BeFalse("the version moved on");
+
+        // The instance's history holds b's episode once (seen through the next claim).
+        await store.SendMessageAsync(id, new EventRaised("poke", null));
+        var next = (await store.LockOrchestrationsAsync("worker-c", 10, lease)).Should().ContainSingle().Subject;
+        next.History.OfType<EventRaised>().Select(e => e.Name).Should().Equal("b");
+
+        // Activities: only the current lease holder's result is saved.
+        var ta = (await store.LockActivitiesAsync("worker-a", 10, lease)).Should().ContainSingle().Subject;
+        ta.IdempotencyKey.Should().Be($"{id}:0");
+        await Task.Delay(300);
+        var tb = (await store.LockActivitiesAsync("worker-b", 10, lease)).Should().ContainSingle().Subject;
+        tb.DequeueCount.Should().Be(2);
+        (await store.CompleteActivitiesAsync([new ActivityResult(ta, new TaskCompleted(0, "\"a\""))])).Should().Equal(false);
+        (await store.CompleteActivitiesAsync([new ActivityResult(tb, new TaskCompleted(0, "\"b\""))])).Should().Equal(true);
+        (await store.LockActivitiesAsync("worker-c", 10, lease)).Should().BeEmpty();
     }
 
     private static async Task WaitForStatusAsync(EngineHost host, string id, string status)

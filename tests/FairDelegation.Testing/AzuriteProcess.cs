@@ -15,10 +15,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     private readonly bool _inMemory;
     private readonly bool _ownsLocation;
+    private readonly AzuriteHttps? _https;
     private ExternalProcess? _process;
 
-    private AzuriteProcess(int port, string location, bool inMemory, bool ownsLocation)
+    private AzuriteProcess(int port, string location, bool inMemory, bool ownsLocation, AzuriteHttps? https)
     {
+        _https = https;
         Port = port;
         Location = location;
         _inMemory = inMemory;
@@ -31,12 +33,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Azurite's workspace (metadata database and extents); survives <see cref="RestartAsync"/>.</summary>
     public string Location { get; }
 
-    /// <summary>The path-style blob endpoint: http://127.0.0.1:PORT/devstoreaccount1.</summary>
-    public Uri BlobEndpoint => new($"http://127.0.0.1:{Port}/{AccountName}");
+    /// <summary>The path-style blob endpoint: http(s)://127.0.0.1:PORT/devstoreaccount1.</summary>
+    public Uri BlobEndpoint => new($"{(_https is null ? "http" : "https")}://127.0.0.1:{Port}/{AccountName}");
 
     /// <summary>An explicit connection string for the development account on this instance's port.</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+        $"DefaultEndpointsProtocol={BlobEndpoint.Scheme};AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
 
     /// <summary>Everything the current process printed (for failure messages).</summary>
     public string Output => _process?.Output ?? "";
@@ -48,11 +50,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// Starts Azurite and waits until it accepts connections. <paramref name="inMemory"/> keeps blobs in memory
     /// (--inMemoryPersistence; a restart then loses them); otherwise they persist under a fresh temporary location.
     /// </summary>
-    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false, string? location = null)
+    /// <param name="inMemory">--inMemoryPersistence instead of a location on disk.</param>
+    /// <param name="location">An existing workspace to use (kept on dispose); default a fresh temporary one (deleted on dispose).</param>
+    /// <param name="https">Serve HTTPS with this certificate (and optionally accept OAuth bearer tokens, --oauth basic).</param>
+    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false, string? location = null, AzuriteHttps? https = null)
     {
         var owns = location is null;
         location ??= Directory.CreateTempSubdirectory("fd-azurite-").FullName;
-        var azurite = new AzuriteProcess(FreePort.Next(), location, inMemory, owns);
+        var azurite = new AzuriteProcess(FreePort.Next(), location, inMemory, owns, https);
         try
         {
             await azurite.StartProcessAsync();
@@ -88,9 +93,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
             "--silent",
             "--blobHost", "127.0.0.1",
             "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", Location,
         };
-        if (_inMemory) args.Add("--inMemoryPersistence");
+        // Azurite refuses --location together with --inMemoryPersistence; the location is then only the working directory.
+        args.AddRange(_inMemory ? ["--inMemoryPersistence"] : ["--location", Location]);
+        if (_https is not null)
+        {
+            args.AddRange(["--cert", _https.CertificatePemPath, "--key", _https.KeyPemPath]);
+            if (_https.OAuthBasic) args.AddRange(["--oauth", "basic"]);
+        }
         _process = ExternalProcess.Start("node", args, workingDirectory: Location);
         var process = _process;
         await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(30),
@@ -112,3 +122,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// HTTPS for Azurite: PEM certificate and key files; <see cref="OAuthBasic"/> makes it accept bearer tokens
+/// (--oauth basic: it checks a token's issuer, audience and lifetime, not its signature).
+/// </summary>
+public sealed record AzuriteHttps(string CertificatePemPath, string KeyPemPath, bool OAuthBasic = false);

@@ -41,7 +41,11 @@ public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = nul
         var current = await rpc.GetTransactionReceiptAsync(receipt.TransactionHash, ct);
         var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
         if (current is null || current.BlockHash != receipt.BlockHash || block is null || block.Hash != receipt.BlockHash)
+        {
+            // A receipt naming the abandoned block is as stale as ours (read while the reorg happened).
+            if (current is not null && current.BlockHash == receipt.BlockHash) current = null;
             return new ConfirmationStatus(ConfirmationState.Reorganized, receipt, 0, current);
+        }
         var depth = await rpc.BlockNumberAsync(ct) - receipt.BlockNumber + 1;
         return new ConfirmationStatus(depth >= confirmations ? ConfirmationState.Confirmed : ConfirmationState.Pending, receipt, depth, current);
     }

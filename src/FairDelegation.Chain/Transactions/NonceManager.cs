@@ -8,8 +8,9 @@ namespace FairDelegation.Chain.Transactions;
 /// <summary>
 /// Hands out nonces per account so that concurrent sends never collide: a send holds the account's lock from
 /// choosing its nonce until the node accepted the transaction, and the next nonce advances only on acceptance
-/// (a failed send leaves no gap). The first use, and every <see cref="Reset"/>, reads the account's pending
-/// transaction count from the node; "nonce too low" and dropped transactions are recovered that way.
+/// (a failed send leaves no gap). Each send also reads the node's pending count: if it is ahead (someone else
+/// used the account) it wins; if it is behind because a transaction of ours vanished (dropped from the pool,
+/// or reorganised away) the vanished nonce is reused instead of queueing behind a gap forever.
 /// One instance per process and account: two managers for one account would race.
 /// </summary>
 public sealed class NonceManager(EthRpcClient rpc)
@@ -26,15 +27,36 @@ public sealed class NonceManager(EthRpcClient rpc)
         await state.Lock.WaitAsync(ct);
         try
         {
-            state.Next ??= await rpc.GetTransactionCountAsync(account, "pending", ct);
-            var result = await send(state.Next.Value);
-            state.Next = state.Next.Value + 1;
+            var pending = await rpc.GetTransactionCountAsync(account, "pending", ct);
+            if (state.Next is not { } next || next < pending) next = pending;
+            else if (next > pending && await VanishedAsync(state, pending, ct)) next = pending;
+            var result = await send(next);
+            state.Next = next + 1;
             return result;
         }
         finally
         {
             state.Lock.Release();
         }
+    }
+
+    /// <summary>Remembers which transaction used a nonce, so a vanished one can be told from a slow node.</summary>
+    public void RecordSent(EthereumAddress account, BigInteger nonce, string transactionHash)
+    {
+        var state = _accounts.GetOrAdd(account, _ => new AccountNonce());
+        lock (state.Sent)
+        {
+            state.Sent[nonce] = transactionHash;
+            while (state.Sent.Count > 256) state.Sent.Remove(state.Sent.Keys.Min());
+        }
+    }
+
+    private async Task<bool> VanishedAsync(AccountNonce state, BigInteger nonce, CancellationToken ct)
+    {
+        string? hash;
+        lock (state.Sent) state.Sent.TryGetValue(nonce, out hash);
+        // Without a record we cannot tell; trust the local count (a load-balanced node may lag behind).
+        return hash is not null && await rpc.GetTransactionByHashAsync(hash, ct) is null;
     }
 
     /// <summary>Forget the account's local nonce: the next send re-reads the node's pending count.</summary>
@@ -50,5 +72,6 @@ public sealed class NonceManager(EthRpcClient rpc)
     {
         public readonly SemaphoreSlim Lock = new(1, 1);
         public BigInteger? Next;
+        public readonly Dictionary<BigInteger, string> Sent = new();
     }
 }

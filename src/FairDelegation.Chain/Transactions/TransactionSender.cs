@@ -88,6 +88,7 @@ public sealed class TransactionSender
                     var tx = new Eip1559Transaction(_chainId.Value, nonce, tip, maxFee, gas, request.To, request.Value, request.Data);
                     var signed = Account.SignTransaction(tx);
                     var hash = await _rpc.SendRawTransactionAsync(signed, ct);
+                    Nonces.RecordSent(Account.Address, nonce, hash);
                     return new SentTransaction(hash, signed, request);
                 }, ct);
             }

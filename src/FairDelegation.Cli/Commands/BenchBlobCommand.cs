@@ -25,17 +25,18 @@ public static class BenchBlobCommand
         var connection = new Option<string?>("--connection-string") { Description = "Use this Azure Storage account instead of starting Azurite" };
         var blockSize = new Option<string>("--block-size") { Description = "AzureBlobStore block size", DefaultValueFactory = _ => "4MiB" };
         var concurrency = new Option<int>("--concurrency") { Description = "AzureBlobStore parallel Put Block requests", DefaultValueFactory = _ => 4 };
+        var noMd5 = new Option<bool>("--no-content-md5") { Description = "Do not send Content-MD5 with each block (Azurite then computes a CRC64 of each block itself)" };
         var runs = new Option<int>("--runs") { Description = "Rounds (baseline and store back to back, alternating order); medians are reported", DefaultValueFactory = _ => 3 };
         var inMemory = new Option<bool>("--azurite-in-memory") { Description = "Start Azurite with --inMemoryPersistence (default: a temporary directory)" };
         var directory = new Option<string?>("--dir") { Description = "Directory for the file system store (default: a temporary directory)" };
         var command = new Command("blob", "Blob storage throughput: AzureBlobStore vs a raw HttpClient PUT/GET on Azurite, and the file system store")
         {
-            size, connection, blockSize, concurrency, runs, inMemory, directory,
+            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new Settings(ParseSize(parse.GetValue(size)!, "--size"), ParseSize(parse.GetValue(blockSize)!, "--block-size"),
-                parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory));
+                parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), !parse.GetValue(noMd5), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory));
             if (settings.BlockSize > int.MaxValue) throw new CliException("--block-size is too large");
             await RunAsync(settings, ct);
             return 0;
@@ -43,7 +44,7 @@ public static class BenchBlobCommand
         return command;
     }
 
-    private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, string? ConnectionString, bool AzuriteInMemory, string? Directory);
+    private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, bool ContentMd5, string? ConnectionString, bool AzuriteInMemory, string? Directory);
 
     private sealed record Measurement(string Name, long Bytes, TimeSpan Elapsed, long PeakWorkingSet)
     {
@@ -57,7 +58,7 @@ public static class BenchBlobCommand
         var connectionString = s.ConnectionString ?? azurite!.ConnectionString;
         var account = StorageConnectionString.Parse(connectionString);
         if (account.Credential is null) throw new CliException("--connection-string needs an AccountKey (the raw baseline is SharedKey-signed)");
-        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency };
+        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency, TransactionalMd5 = s.ContentMd5 };
         var container = "bench" + Guid.NewGuid().ToString("N")[..12];
         var store = new AzureBlobStore(account.BlobEndpoint, container, account.Credential, options);
         var fsRoot = s.Directory ?? System.IO.Directory.CreateTempSubdirectory("fd-bench-blobs-").FullName;
@@ -65,7 +66,7 @@ public static class BenchBlobCommand
         using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
         var raw = new RawBlobClient(http, store, account.Credential);
 
-        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight");
+        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight, Content-MD5 {(s.ContentMd5 ? "on" : "off")}");
         Console.WriteLine(azurite is null
             ? $"Azure endpoint: {account.BlobEndpoint}"
             : $"Azurite {azurite.Endpoint} ({(s.AzuriteInMemory ? "in-memory" : "on disk at " + azurite.Location)}); file store at {fsRoot}");
@@ -89,7 +90,7 @@ public static class BenchBlobCommand
             {
                 Console.WriteLine($"round {round + 1}/{s.Runs}");
                 var storeFirst = round % 2 == 1;
-                var m = new Measurement[6];
+                var m = new Measurement[8];
                 async Task RawPut() => m[0] = await Measure("raw HttpClient Put Blob (Azurite)", s.Size, () => raw.PutAsync("bench/raw", s.Size, ct));
                 async Task StorePut() => m[1] = await Measure("AzureBlobStore.WriteAsync (Azurite)", s.Size, async () =>
                 {
@@ -101,6 +102,10 @@ public static class BenchBlobCommand
                     async () => Expect(s.Size, await Drain(await store.OpenReadAsync("bench/store", ct), ct)));
                 if (storeFirst) { await StorePut(); await RawPut(); await StoreGet(); await RawGet(); }
                 else { await RawPut(); await StorePut(); await RawGet(); await StoreGet(); }
+                // Cross reads separate the client from the blob's layout on the server (one extent vs many blocks).
+                m[6] = await Measure("AzureBlobStore.OpenReadAsync of the raw blob", s.Size,
+                    async () => Expect(s.Size, await Drain(await store.OpenReadAsync("bench/raw", ct), ct)));
+                m[7] = await Measure("raw HttpClient Get of the store's blob", s.Size, async () => Expect(s.Size, await raw.GetAsync("bench/store", ct)));
                 m[4] = await Measure("FileSystemBlobStore.WriteAsync", s.Size, async () => await fsStore.WriteAsync("bench", new PseudoRandomStream(s.Size, 42), ct));
                 m[5] = await Measure("FileSystemBlobStore.OpenReadAsync", s.Size, async () => Expect(s.Size, await Drain(await fsStore.OpenReadAsync("bench", ct), ct)));
                 // Free Azurite's and the file store's space before the next round.
@@ -109,7 +114,7 @@ public static class BenchBlobCommand
                 await fsStore.DeleteAsync("bench", ct);
                 rounds.Add([.. m]);
             }
-            var results = Enumerable.Range(0, 6).Select(i =>
+            var results = Enumerable.Range(0, 8).Select(i =>
             {
                 var all = rounds.Select(r => r[i]).OrderBy(x => x.Elapsed).ToList();
                 return all[all.Count / 2] with { PeakWorkingSet = all.Max(x => x.PeakWorkingSet) };
@@ -368,9 +373,10 @@ public static class BenchBlobCommand
                 UseShellExecute = false,
                 WorkingDirectory = location,
             };
-            foreach (var a in new[] { script, "--disableTelemetry", "--silent", "--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", location })
+            foreach (var a in new[] { script, "--disableTelemetry", "--silent", "--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture) })
                 psi.ArgumentList.Add(a);
-            if (inMemory) psi.ArgumentList.Add("--inMemoryPersistence");
+            // Azurite refuses --location together with --inMemoryPersistence.
+            foreach (var a in inMemory ? ["--inMemoryPersistence"] : new[] { "--location", location }) psi.ArgumentList.Add(a);
             var process = Process.Start(psi) ?? throw new CliException("could not start node");
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, _) => { };

@@ -10,6 +10,7 @@ public static class BenchCommand
         var bench = new Command("bench", "Benchmarks; each prints a ratio against a baseline measured in the same run");
         // Subcommands are registered here, one file each (BenchCryptoCommand, BenchGasCommand, ...).
         bench.Subcommands.Add(BenchCryptoCommand.Create());
+        bench.Subcommands.Add(BenchGasCommand.Create());
         bench.Subcommands.Add(BenchEngineCommand.Create());
         bench.Subcommands.Add(BenchBlobCommand.Create());
         return bench;

@@ -26,13 +26,21 @@ public static class BenchEngineCommand
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: start a private cluster)" };
         var fast = new Option<bool>("--no-fsync") { Description = "private cluster with fsync off (default: PostgreSQL's crash-safe defaults)" };
         var skipPg = new Option<bool>("--sqlite-only") { Description = "skip PostgreSQL" };
+        // Internal: the benchmark starts its PostgreSQL workers as child processes of itself with this option.
+        var serve = new Option<string?>("--serve-worker-schema") { Hidden = true };
         var cmd = new Command("engine", "Durable engine throughput: work items/s on SQLite and PostgreSQL (1 and 2 workers) vs raw commit rate");
         cmd.Options.Add(count);
         cmd.Options.Add(postgres);
         cmd.Options.Add(fast);
         cmd.Options.Add(skipPg);
+        cmd.Options.Add(serve);
         cmd.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
+            if (parse.GetValue(serve) is { } schema)
+            {
+                await ServeWorkerAsync(parse.GetValue(postgres) ?? throw new CliException("--serve-worker-schema needs --postgres"), schema, ct);
+                return 0;
+            }
             var n = parse.GetValue(count);
             if (n < 1) throw new CliException("--orchestrations must be at least 1");
             await RunAsync(n, parse.GetValue(postgres), parse.GetValue(fast), parse.GetValue(skipPg), ct);
@@ -63,12 +71,10 @@ public static class BenchEngineCommand
                     Console.WriteLine($"private PostgreSQL cluster on port {cluster.Port} ({(noFsync ? "fsync off" : "fsync on, synchronous_commit on")})");
                 }
                 var pgRaw = await PostgresCommitRateAsync(postgres, ct);
-                var schema1 = "bench_" + Guid.NewGuid().ToString("N")[..10];
-                var pg1 = await EngineRunAsync(n, 1, b => b.UsePostgres(postgres, schema1), ct);
-                Report("PostgreSQL, 1 worker", pg1, pgRaw);
-                var schema2 = "bench_" + Guid.NewGuid().ToString("N")[..10];
-                var pg2 = await EngineRunAsync(n, 2, b => b.UsePostgres(postgres, schema2), ct);
-                Report("PostgreSQL, 2 workers (two engine instances, own pools, in one process)", pg2, pgRaw);
+                var pg1 = await PostgresProcessesRunAsync(n, 1, postgres, ct);
+                Report("PostgreSQL, 1 worker process", pg1, pgRaw);
+                var pg2 = await PostgresProcessesRunAsync(n, 2, postgres, ct);
+                Report("PostgreSQL, 2 worker processes", pg2, pgRaw);
             }
             finally
             {
@@ -151,6 +157,97 @@ public static class BenchEngineCommand
                 await p.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Worker processes (this executable with --serve-worker-schema) sharing one PostgreSQL schema: instances are
+    /// scheduled first, then the workers are told to go; timed until every instance is Completed in the database.
+    /// </summary>
+    private static async Task<Result> PostgresProcessesRunAsync(int n, int workers, string cs, CancellationToken ct)
+    {
+        var schema = "bench_" + Guid.NewGuid().ToString("N")[..10];
+        var services = new ServiceCollection();
+        services.AddDurableTask(b => { b.UsePostgres(cs, schema); b.Configure(o => o.RunWorker = false); });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<DurableTaskClient>();
+        var children = new List<Process>();
+        try
+        {
+            for (var i = 0; i < workers; i++)
+            {
+                var psi = new ProcessStartInfo(Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this executable"))
+                {
+                    RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false,
+                };
+                foreach (var a in new[] { "bench", "engine", "--postgres", cs, "--serve-worker-schema", schema }) psi.ArgumentList.Add(a);
+                children.Add(Process.Start(psi)!);
+            }
+            foreach (var c in children) await ExpectLineAsync(c, "ready", ct);
+            for (var i = 0; i < n; i++) await client.ScheduleNewOrchestrationInstanceAsync(nameof(Chain), i, ct);
+            await using var db = new NpgsqlConnection(cs);
+            await db.OpenAsync(ct);
+            await using var done = new NpgsqlCommand($"SELECT count(*) FROM {schema}.instances WHERE status = {(int)OrchestrationRuntimeStatus.Completed}", db);
+            var sw = Stopwatch.StartNew();
+            foreach (var c in children) await c.StandardInput.WriteLineAsync("go");
+            while ((long)(await done.ExecuteScalarAsync(ct))! < n)
+            {
+                if (sw.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("the engine benchmark did not finish in 10 minutes");
+                await Task.Delay(10, ct);
+            }
+            sw.Stop();
+            long items = 0;
+            foreach (var c in children)
+            {
+                await c.StandardInput.WriteLineAsync("stop");
+                var counts = await ExpectLineAsync(c, "counts", ct);
+                items += counts.Split(' ').Skip(1).Sum(x => long.Parse(x, CultureInfo.InvariantCulture));
+            }
+            return new Result(items, sw.Elapsed);
+        }
+        finally
+        {
+            foreach (var c in children)
+            {
+                try { if (!c.HasExited) { c.StandardInput.Close(); if (!c.WaitForExit(10_000)) c.Kill(true); } } catch (InvalidOperationException) { }
+                c.Dispose();
+            }
+            await using var drop = new NpgsqlConnection(cs);
+            await drop.OpenAsync(CancellationToken.None);
+            await using var cmd = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", drop);
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> ExpectLineAsync(Process p, string prefix, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var line = await p.StandardOutput.ReadLineAsync(timeout.Token)
+                       ?? throw new InvalidOperationException($"benchmark worker process exited (code {(p.HasExited ? p.ExitCode : -1)}) before '{prefix}'");
+            if (line.StartsWith(prefix, StringComparison.Ordinal)) return line;
+        }
+    }
+
+    /// <summary>Child-process side: a worker on the schema; starts on "go", stops on "stop" and prints its counts.</summary>
+    private static async Task ServeWorkerAsync(string cs, string schema, CancellationToken ct)
+    {
+        var services = new ServiceCollection();
+        services.AddDurableTask(b =>
+        {
+            b.UsePostgres(cs, schema);
+            b.AddTasks(r => r.AddOrchestrator<Chain>().AddActivity<Noop>());
+        });
+        await using var provider = services.BuildServiceProvider();
+        var worker = provider.GetRequiredService<DurableTaskWorker>();
+        await provider.GetRequiredService<FairDelegation.Durable.Stores.IOrchestrationStore>().InitializeAsync(ct);
+        Console.WriteLine("ready");
+        if (await Console.In.ReadLineAsync(ct) != "go") return;
+        await worker.StartAsync(ct);
+        await Console.In.ReadLineAsync(ct);
+        await worker.StopAsync(ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"counts {worker.EpisodesCompleted} {worker.ActivitiesCompleted}"));
     }
 
     private static readonly TimeSpan RawDuration = TimeSpan.FromSeconds(2);

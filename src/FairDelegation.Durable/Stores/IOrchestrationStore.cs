@@ -45,8 +45,11 @@ public interface IOrchestrationStore : IAsyncDisposable
 
     Task<IReadOnlyList<ActivityWorkItem>> LockActivitiesAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the task and queues its result for the instance; false if the lease was lost (result dropped).</summary>
-    Task<bool> CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// For each result, in one transaction: deletes the task and queues its result for the instance. Per result,
+    /// false if the lease was lost (that result is dropped; the current lease holder's result counts).
+    /// </summary>
+    Task<IReadOnlyList<bool>> CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the leases of running activities.</summary>
     Task RenewActivityLeasesAsync(string owner, IReadOnlyCollection<long> taskIds, TimeSpan lease, CancellationToken cancellationToken = default);

@@ -60,3 +60,6 @@ public sealed class OrchestrationEpisode
 /// <summary>An activity task claimed by a worker.</summary>
 public sealed record ActivityWorkItem(long Id, string InstanceId, int Generation, int TaskScheduledId, string Name, string? Input,
     string IdempotencyKey, string LockOwner, int DequeueCount);
+
+/// <summary>The outcome of one activity execution (TaskCompleted or TaskFailed), to be saved.</summary>
+public sealed record ActivityResult(ActivityWorkItem Item, HistoryEvent Result);

@@ -25,6 +25,9 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<long, ActivityWorkItem> _runningActivities = new();
     private readonly WorkSignal _activitySlotFreed = new();
+    private readonly System.Threading.Channels.Channel<ActivityResult> _results =
+        System.Threading.Channels.Channel.CreateUnbounded<ActivityResult>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+    private Task _resultWriter = Task.CompletedTask;
     private CancellationTokenSource? _stopping;
     private Task[] _loops = [];
     private long _episodes;
@@ -56,6 +59,7 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
         await _store.InitializeAsync(cancellationToken);
         _stopping = new CancellationTokenSource();
         var ct = _stopping.Token;
+        _resultWriter = Task.Run(ResultWriterLoopAsync, CancellationToken.None);
         _loops =
         [
             Task.Run(() => OrchestrationLoopAsync(ct), CancellationToken.None),
@@ -71,7 +75,12 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
     {
         if (_stopping is null) return;
         await _stopping.CancelAsync();
-        try { await Task.WhenAll(_loops).WaitAsync(cancellationToken); }
+        try
+        {
+            await Task.WhenAll(_loops).WaitAsync(cancellationToken);
+            _results.Writer.TryComplete();
+            await _resultWriter.WaitAsync(cancellationToken);
+        }
         catch (OperationCanceledException) { }
         _stopping.Dispose();
         _stopping = null;
@@ -249,7 +258,10 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
             {
                 result = new TaskFailed(item.TaskScheduledId, TaskFailureDetails.FromException(e));
             }
-            if (await _store.CompleteActivityAsync(item, result with { Timestamp = DateTime.UtcNow }, CancellationToken.None))
+            var saved = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pendingSaves[item.Id] = saved;
+            await _results.Writer.WriteAsync(new ActivityResult(item, result with { Timestamp = DateTime.UtcNow }), CancellationToken.None);
+            if (await saved.Task)
                 Interlocked.Increment(ref _activities);
             else
                 _log.LogInformation("activity {Name} of {InstanceId}: lease lost, result dropped (another worker runs it)", item.Name, item.InstanceId);
@@ -262,6 +274,37 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
         {
             _runningActivities.TryRemove(item.Id, out _);
             _activitySlotFreed.Notify();
+        }
+    }
+
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _pendingSaves = new();
+
+    /// <summary>
+    /// Saves activity results in batches: whatever finished since the last save goes in one transaction, so a
+    /// burst of short activities costs one commit instead of one each.
+    /// </summary>
+    private async Task ResultWriterLoopAsync()
+    {
+        var batch = new List<ActivityResult>();
+        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < 256 && _results.Reader.TryRead(out var r)) batch.Add(r);
+            if (batch.Count == 0) continue;
+            IReadOnlyList<bool> saved;
+            try
+            {
+                saved = await _store.CompleteActivitiesAsync(batch, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "saving {Count} activity results failed; those activities will run again after their leases", batch.Count);
+                saved = new bool[batch.Count];
+            }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (_pendingSaves.TryRemove(batch[i].Item.Id, out var tcs)) tcs.TrySetResult(saved[i]);
+            }
         }
     }
 

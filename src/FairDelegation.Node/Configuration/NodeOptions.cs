@@ -98,6 +98,15 @@ public sealed class DatabaseOptions
     /// <summary>SQLite file of the durable engine (relative to the data directory).</summary>
     public string DurablePath { get; set; } = "durable.db";
 
+    /// <summary>
+    /// How long the durable engine's worker holds a work item before another worker (or this node restarted after a
+    /// crash) may take it over.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The durable engine's longest pause between polls when idle.</summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>PostgreSQL connection string when Provider is postgres.</summary>
     public string? ConnectionString { get; set; }
 

@@ -37,6 +37,7 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             if (value <= TimeSpan.Zero) p.Add($"{s}:Timeouts:{key} must be positive");
         }
         if (o.Timeouts.DeadlineMargin < TimeSpan.Zero) p.Add($"{s}:Timeouts:DeadlineMargin must not be negative");
+        if (o.Timeouts.WorkDelivery >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:Deadline must be longer than Timeouts:WorkDelivery (the escrow deadline comes after the delivery deadline)");
         if (o.Timeouts.DeadlineMargin >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:DeadlineMargin must be shorter than Timeouts:Deadline");
         if (o.Provider.VerifierRetryBudget < 0) p.Add($"{s}:Provider:VerifierRetryBudget must not be negative");
         foreach (var (svc, cfg) in o.Provider.Services)

@@ -20,7 +20,7 @@ namespace FairDelegation.Node.Customer;
 /// within wage_c. The provider's identity is pinned for the rest of the agreement.
 /// </summary>
 public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerClient peers, AgreementStore agreements, Wallet wallet,
-    NodeUrls urls, IBlobStore store, TimeProvider time) : TaskActivity<DelegationRequest, FixTermsResult>
+    NodeUrls urls, IBlobStore store, EscrowGateway escrow, TimeProvider time) : TaskActivity<DelegationRequest, FixTermsResult>
 {
     public override async Task<FixTermsResult> RunAsync(TaskActivityContext context, DelegationRequest request)
     {
@@ -63,6 +63,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         AgreementTerms t;
         try { t = AgreementTerms.FromJson(reply.Terms); }
         catch (FormatException e) { return Refuse($"the provider's terms are malformed: {e.Message}"); }
+        var chainNow = await escrow.ChainTimeAsync(ct);
         var mismatch =
             t.Service != request.Service ? $"service {t.Service} instead of {request.Service}" :
             t.Customer != wallet.Address ? "another customer wallet" :
@@ -73,7 +74,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
             t.ChainId != o.Chain.ChainId ? $"chain {t.ChainId} instead of {o.Chain.ChainId}" :
             t.Escrow != EthereumAddress.Parse(o.Chain.EscrowAddress) ? $"escrow {t.Escrow} instead of {o.Chain.EscrowAddress}" :
             t.Nonce.ToHex() != proposalId ? "another proposal id" :
-            t.EscrowDeadline <= (time.GetUtcNow() + o.Timeouts.DeadlineMargin).ToUnixTimeSeconds() ? "an escrow deadline too close to leave the provider its margin" :
+            t.EscrowDeadline <= chainNow + (long)o.Timeouts.DeadlineMargin.TotalSeconds ? "an escrow deadline too close to leave the provider its margin" :
             t.AgreementId.ToHex() != reply.AgreementId.ToLowerInvariant() ? "an agreement id that is not the hash of the terms" :
             null;
         if (mismatch is not null) return Refuse($"the quote does not match the request: {mismatch}");

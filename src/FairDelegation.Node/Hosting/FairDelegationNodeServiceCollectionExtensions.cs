@@ -38,6 +38,12 @@ public static class FairDelegationNodeServiceCollectionExtensions
         configure?.Invoke(eager);
 
         services.TryAddSingleton(TimeProvider.System);
+        // HTTP JSON: wei as decimal strings, enums by name (the same conventions as peer messages).
+        services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.Converters.Add(new WeiJsonConverter());
+            j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        });
         services.AddSingleton(sp => new NodeDatabase(Opt(sp).DataPath(Opt(sp).Database.NodePath)));
         services.AddSingleton(sp =>
         {
@@ -96,6 +102,11 @@ public static class FairDelegationNodeServiceCollectionExtensions
                 // Shared
                 r.AddActivity<ReadConfirmations>();
                 r.AddActivity<ReadChainTime>();
+            });
+            b.Configure(d =>
+            {
+                d.LeaseDuration = eager.Database.LeaseDuration;
+                d.MaxPollInterval = eager.Database.MaxPollInterval;
             });
             if (string.Equals(eager.Database.Provider, "postgres", StringComparison.OrdinalIgnoreCase))
             {

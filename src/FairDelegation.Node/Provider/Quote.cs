@@ -23,7 +23,7 @@ namespace FairDelegation.Node.Provider;
 /// request's handler because the customer needs pk_sp in the answer.
 /// </summary>
 public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog, KeyStore keys, AgreementStore agreements,
-    Wallet wallet, DurableTaskClient durable, TimeProvider time)
+    Wallet wallet, DurableTaskClient durable, EscrowGateway escrow, TimeProvider time)
 {
     /// <summary>The provider orchestration's instance id for an agreement.</summary>
     public static string InstanceId(string agreementId) => "provider-" + agreementId.ToLowerInvariant();
@@ -59,7 +59,9 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
         PublicKey workKey;
         using (var sk = keys.Open(keyId)) workKey = PublicKey.FromBytes(Secp256k1.PublicKeyFromPrivateKey(sk.Bytes));
 
+        // Deadlines are chain time (block timestamps), which is what the contract enforces.
         var now = time.GetUtcNow();
+        var chainNow = await escrow.ChainTimeAsync(ct);
         var terms = new AgreementTerms(
             ChainId: o.Chain.ChainId,
             Escrow: EthereumAddress.Parse(o.Chain.EscrowAddress),
@@ -68,8 +70,8 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
             WorkPublicKey: workKey,
             VerifierKey: verifierKey,
             Wage: offered.Wage,
-            DeliveryDeadline: (now + o.Timeouts.WorkDelivery).ToUnixTimeSeconds(),
-            EscrowDeadline: (now + o.Timeouts.Deadline).ToUnixTimeSeconds(),
+            DeliveryDeadline: chainNow + (long)o.Timeouts.WorkDelivery.TotalSeconds,
+            EscrowDeadline: chainNow + (long)o.Timeouts.Deadline.TotalSeconds,
             Service: request.Service,
             Sla: sla,
             InputHash: inputHash,

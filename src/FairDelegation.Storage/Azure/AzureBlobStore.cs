@@ -219,6 +219,8 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     {
         try
         {
+            // Off the reader's thread: the Content-MD5 of this block is computed while the reader hashes the next.
+            await Task.Yield();
             var blockUri = new Uri(uri.AbsoluteUri + "?comp=block&blockid=" + Uri.EscapeDataString(blockId));
             var md5 = TransactionalMd5(buffer.AsSpan(0, count));
             await SendWriteAsync(() =>
@@ -463,10 +465,15 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
             return message.Response;
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            // Cancelled while a retry was pending: Azure.Core aggregates the failed attempts with the cancellation.
+            throw new OperationCanceledException($"{operation} '{name}' was cancelled", e, cancellationToken);
+        }
         catch (Exception e) when (IsNetworkFailure(e))
         {
             // Azure.Core's retry policy throws the last transport error, or an AggregateException of all attempts.
-            var last = e is AggregateException a ? a.InnerExceptions[^1] : e;
+            var last = e is AggregateException a ? a.InnerExceptions.Last(IsNetworkFailure) : e;
             throw new BlobStoreException(
                 $"{operation} '{name}' failed: network failure talking to {Endpoint.GetLeftPart(UriPartial.Authority)} " +
                 $"(gave up after {_options.Retry.MaxRetries} retries): {last.Message}", e);
@@ -481,7 +488,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     {
         BlobStoreException => false,
         RequestFailedException { Status: 0 } => true,
-        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsNetworkFailure),
+        // Attempts that failed on the network, possibly ending in a timeout (a cancellation not asked for by the caller).
+        AggregateException a => a.InnerExceptions.Any(IsNetworkFailure)
+                                && a.InnerExceptions.All(x => IsNetworkFailure(x) || x is OperationCanceledException),
         HttpRequestException or IOException => true,
         _ => false,
     };
@@ -544,8 +553,11 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
 
     private static string EncodeName(string name) => string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
 
+    /// <summary>account.blob.core.windows.net, or for a path-style (emulator) endpoint its first path segment.</summary>
     private static string AccountFromHost(Uri endpoint)
     {
+        var path = endpoint.AbsolutePath.Trim('/');
+        if (path.Length > 0) return path.Split('/')[0];
         var host = endpoint.Host;
         var dot = host.IndexOf('.');
         return dot > 0 ? host[..dot] : host;

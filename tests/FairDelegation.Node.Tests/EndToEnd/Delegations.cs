@@ -69,6 +69,12 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
         return node;
     }
 
+    /// <summary>A funded provider wallet (made on first use).</summary>
+    public async Task<EthAccount> ProviderWalletAsync() => ProviderWallet ??= await chain.FundedAccountAsync();
+
+    /// <summary>A funded customer wallet (made on first use).</summary>
+    public async Task<EthAccount> CustomerWalletAsync() => CustomerWallet ??= await chain.FundedAccountAsync();
+
     public async Task<TestNode> StartCustomerAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         CustomerWallet ??= await chain.FundedAccountAsync();
@@ -78,7 +84,7 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
     }
 
     /// <summary>Starts a train-classifier delegation on the small dataset with an accuracy SLA; returns the customer instance id.</summary>
-    public static async Task<string> StartTrainingAsync(TestNode customer, TestNode provider, double minAccuracy = 0.8, string service = "train-classifier",
+    public static async Task<string> StartTrainingAsync(TestNode customer, string providerUrl, double minAccuracy = 0.8, string service = "train-classifier",
         byte[]? input = null, string? sla = null)
     {
         var node = customer.Get<CustomerNode>();
@@ -86,7 +92,7 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
         var testSet = await node.StoreAsync(new MemoryStream(Datasets.TestSet), "test-set");
         return await node.StartAsync(new DelegationRequest
         {
-            ProviderUrl = provider.Url,
+            ProviderUrl = providerUrl,
             Service = service,
             InputBlob = stored.Name,
             Sla = sla ?? ClassifierAccuracySla.For(Datasets.TestSet, minAccuracy).ToJson(),
@@ -126,6 +132,8 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
         {
             var meta = await customer.Get<DurableTaskClient>().GetInstanceAsync(customerInstance);
             if (meta?.ReadCustomStatusAs<StepStatus>() is { AgreementId: { } id }) return Provider.Quote.InstanceId(id);
+            if (meta is { IsCompleted: true })
+                throw new InvalidOperationException($"the customer ended without an agreement: {meta.SerializedOutput} {meta.FailureDetails}");
             await Task.Delay(50);
         }
         throw new TimeoutException("no agreement was fixed");

@@ -18,7 +18,7 @@ public sealed class HappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         var customer = await _d.StartCustomerAsync();
         var customerBefore = await chain.Rpc.GetBalanceAsync(_d.CustomerWallet.Address);
 
-        var id = await Delegations.StartTrainingAsync(customer, provider);
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var outcome = await Delegations.OutcomeAsync(customer, id);
         outcome.Status.Should().Be(DelegationStatus.Completed, outcome.Reason);
         var providerOutcome = await Delegations.OutcomeAsync(provider, Provider.Quote.InstanceId(outcome.AgreementId!));

@@ -290,21 +290,26 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
     public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default)
     {
         var now = StoreTime.NowMs();
-        await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        await using var b = new NpgsqlBatch(c, tx);
+        // One round trip: a batch runs as one implicit transaction, and the first statement divides by zero when
+        // the version or the lease was lost, which aborts (rolls back) the whole batch.
+        await using var b = _dataSource.CreateBatch();
         if (episode.OnlyConsumeMessages)
         {
-            b.BatchCommands.Add(Bc($"UPDATE {_s}.instances SET version=version+1, lock_owner=NULL, lock_expires=0 WHERE instance_id=$1 AND version=$2 AND lock_owner=$3",
+            b.BatchCommands.Add(Bc($"""
+                WITH u AS (UPDATE {_s}.instances SET version=version+1, lock_owner=NULL, lock_expires=0 WHERE instance_id=$1 AND version=$2 AND lock_owner=$3 RETURNING 1)
+                SELECT 1 / (SELECT count(*)::int FROM u)
+                """,
                 P(null!, item.InstanceId), P(null!, item.Version), P(null!, owner)));
         }
         else
         {
             b.BatchCommands.Add(Bc($"""
-                UPDATE {_s}.instances SET status=$1, generation=$2, version=version+1,
-                    input=CASE WHEN $3 THEN $4 ELSE input END,
-                    output=$5, custom_status=$6, failure=$7, last_updated_at=$8, lock_owner=NULL, lock_expires=0
-                WHERE instance_id=$9 AND version=$10 AND lock_owner=$11
+                WITH u AS (
+                    UPDATE {_s}.instances SET status=$1, generation=$2, version=version+1,
+                        input=CASE WHEN $3 THEN $4 ELSE input END,
+                        output=$5, custom_status=$6, failure=$7, last_updated_at=$8, lock_owner=NULL, lock_expires=0
+                    WHERE instance_id=$9 AND version=$10 AND lock_owner=$11 RETURNING 1)
+                SELECT 1 / (SELECT count(*)::int FROM u)
                 """,
                 P(null!, (int)episode.Status), P(null!, episode.Generation), P(null!, episode.InputChanged),
                 P(null!, NpgsqlDbType.Text, episode.NewInput), P(null!, NpgsqlDbType.Text, episode.Output), P(null!, NpgsqlDbType.Text, episode.CustomStatus),
@@ -352,15 +357,17 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
                 P(null!, episode.Messages.Select(m => HistorySerializer.Serialize(m.Event)).ToArray()),
                 P(null!, item.InstanceId)));
         }
-        if (episode.Tasks.Count > 0) b.BatchCommands.Add(Notify(ActivityPayload));
-        if (episode.Messages.Count > 0) b.BatchCommands.Add(Notify(OrchestrationPayload));
-        await b.ExecuteNonQueryAsync(cancellationToken);
-        if (b.BatchCommands[0].RecordsAffected == 0)
+        // No NOTIFY here: a committing NOTIFY takes PostgreSQL's global notification lock through the commit's
+        // WAL flush, which serializes commits (no group commit). This worker wakes itself in-process; other
+        // workers find the work at their next poll.
+        try
         {
-            await tx.RollbackAsync(CancellationToken.None);
-            return false;
+            await b.ExecuteNonQueryAsync(cancellationToken);
         }
-        await tx.CommitAsync(cancellationToken);
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DivisionByZero)
+        {
+            return false; // another worker owns the instance now; nothing was written
+        }
         Sqlite.SqliteOrchestrationStore.SignalAfterEpisode(this, episode);
         return true;
     }
@@ -394,23 +401,28 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
         return list;
     }
 
-    public async Task<bool> CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<bool>> CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellationToken = default)
     {
-        // One statement: the task row goes and the result message comes, or neither (lease lost).
-        await using var cmd = _dataSource.CreateCommand($"""
-            WITH d AS (DELETE FROM {_s}.tasks WHERE id=$1 AND lock_owner=$2 RETURNING instance_id, generation),
-                 i AS (INSERT INTO {_s}.messages(instance_id, generation, visible_at, event) SELECT instance_id, generation, $3, $4 FROM d RETURNING 1)
-            SELECT count(*) FROM i, LATERAL pg_notify($5, $6)
-            """);
-        cmd.Parameters.Add(P(null!, item.Id));
-        cmd.Parameters.Add(P(null!, item.LockOwner));
-        cmd.Parameters.Add(P(null!, StoreTime.NowMs()));
-        cmd.Parameters.Add(P(null!, HistorySerializer.Serialize(result)));
-        cmd.Parameters.Add(P(null!, _channel));
-        cmd.Parameters.Add(P(null!, OrchestrationPayload));
-        var ok = Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
-        if (ok) OrchestrationWork.Notify();
-        return ok;
+        // One round trip, one implicit transaction: the task rows go and the result messages come, for each
+        // result whose lease is still held; the ids returned are the saved ones.
+        await using var b = _dataSource.CreateBatch();
+        b.BatchCommands.Add(Bc($"""
+            WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, owner, event)),
+                 d AS (DELETE FROM {_s}.tasks t USING u WHERE t.id = u.id AND t.lock_owner = u.owner
+                       RETURNING t.id, t.instance_id, t.generation, u.event),
+                 i AS (INSERT INTO {_s}.messages(instance_id, generation, visible_at, event)
+                       SELECT instance_id, generation, $4, event FROM d ORDER BY id RETURNING 1)
+            SELECT id FROM d
+            """,
+            P(null!, results.Select(r => r.Item.Id).ToArray()), P(null!, results.Select(r => r.Item.LockOwner).ToArray()),
+            P(null!, results.Select(r => HistorySerializer.Serialize(r.Result)).ToArray()), P(null!, StoreTime.NowMs())));
+        var savedIds = new HashSet<long>();
+        await using (var r = await b.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken)) savedIds.Add(r.GetInt64(0));
+        }
+        if (savedIds.Count > 0) OrchestrationWork.Notify();
+        return results.Select(x => savedIds.Contains(x.Item.Id)).ToList();
     }
 
     public async Task RenewActivityLeasesAsync(string owner, IReadOnlyCollection<long> taskIds, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -401,21 +401,30 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             return (IReadOnlyList<ActivityWorkItem>)list;
         }, cancellationToken);
 
-    public async Task<bool> CompleteActivityAsync(ActivityWorkItem item, HistoryEvent result, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<bool>> CompleteActivitiesAsync(IReadOnlyList<ActivityResult> results, CancellationToken cancellationToken = default)
     {
-        var ok = await WriteAsync(async (c, tx) =>
+        var saved = await WriteAsync(async (c, tx) =>
         {
-            await using (var del = Cmd(c, tx, "DELETE FROM dt_tasks WHERE id=@id AND lock_owner=@owner", ("@id", item.Id), ("@owner", item.LockOwner)))
-            {
-                if (await del.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
-            }
+            var ok = new bool[results.Count];
+            await using var del = Cmd(c, tx, "DELETE FROM dt_tasks WHERE id=@id AND lock_owner=@owner", ("@id", 0L), ("@owner", ""));
             await using var ins = Cmd(c, tx, "INSERT INTO dt_messages(instance_id, generation, visible_at, event) VALUES(@id, @gen, @now, @e)",
-                ("@id", item.InstanceId), ("@gen", item.Generation), ("@now", StoreTime.NowMs()), ("@e", HistorySerializer.Serialize(result)));
-            await ins.ExecuteNonQueryAsync(cancellationToken);
-            return true;
+                ("@id", ""), ("@gen", 0), ("@now", StoreTime.NowMs()), ("@e", ""));
+            for (var i = 0; i < results.Count; i++)
+            {
+                var (item, result) = results[i];
+                del.Parameters["@id"].Value = item.Id;
+                del.Parameters["@owner"].Value = item.LockOwner;
+                if (await del.ExecuteNonQueryAsync(cancellationToken) == 0) continue;
+                ins.Parameters["@id"].Value = item.InstanceId;
+                ins.Parameters["@gen"].Value = item.Generation;
+                ins.Parameters["@e"].Value = HistorySerializer.Serialize(result);
+                await ins.ExecuteNonQueryAsync(cancellationToken);
+                ok[i] = true;
+            }
+            return ok;
         }, cancellationToken);
-        if (ok) OrchestrationWork.Notify();
-        return ok;
+        if (saved.Any(x => x)) OrchestrationWork.Notify();
+        return saved;
     }
 
     public async Task RenewActivityLeasesAsync(string owner, IReadOnlyCollection<long> taskIds, TimeSpan lease, CancellationToken cancellationToken = default)

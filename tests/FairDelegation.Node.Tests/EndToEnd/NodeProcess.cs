@@ -1,0 +1,80 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using FairDelegation.Testing;
+
+namespace FairDelegation.Node.Tests.EndToEnd;
+
+/// <summary>A node in its own process (tests/FairDelegation.Node.TestHost), configured by environment variables, killable.</summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly ExternalProcess _process;
+
+    private NodeProcess(ExternalProcess process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public string Url { get; }
+    public string Output => _process.Output;
+
+    /// <summary>The TestHost built next to this test assembly's configuration (Debug or Release).</summary>
+    private static string HostDll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            var dll = Path.Combine(RepoPaths.Root, "tests", "FairDelegation.Node.TestHost", "bin", configuration, "net10.0", "FairDelegation.Node.TestHost.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("build tests/FairDelegation.Node.TestHost first", dll);
+        }
+    }
+
+    public static async Task<NodeProcess> StartAsync(IDictionary<string, string?> settings, int port)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var env = settings.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key.Replace(":", "__"), kv => kv.Value!);
+        env["DOTNET_ENVIRONMENT"] = "Production";
+        env["Logging__LogLevel__Default"] = "Warning";
+        var process = ExternalProcess.Start("dotnet", [HostDll, "--urls", url], Path.GetDirectoryName(HostDll), env);
+        var node = new NodeProcess(process, url);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var r = await Http.GetAsync(url + "/api/peer/identity");
+                if (r.IsSuccessStatusCode) return node;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            if (process.HasExited || DateTime.UtcNow > until)
+            {
+                await process.DisposeAsync();
+                throw new InvalidOperationException($"the node process did not come up on {url}: {process.Output}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, like a crash.</summary>
+    public void Kill() => _process.Kill();
+
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        using var r = await Http.GetAsync(Url + path);
+        var text = await r.Content.ReadAsStringAsync();
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: {(int)r.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<JsonElement> PostAsync(string path, object body)
+    {
+        using var r = await Http.PostAsJsonAsync(Url + path, body);
+        var text = await r.Content.ReadAsStringAsync();
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)r.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+}

@@ -55,7 +55,8 @@ public sealed class RestartTests(ChainAndBlobsFixture chain) : IAsyncLifetime
             await UntilAsync(async () =>
             {
                 var a = await provider.GetAsync($"/api/agreements/{agreementId}");
-                return a.GetProperty("step").GetProperty("name").GetString() == "ProduceWork" ? a : null;
+                var step = a.GetProperty("step"); // null until the orchestration's first episode ran
+                return step.ValueKind == JsonValueKind.Object && step.GetProperty("name").GetString() == "ProduceWork" ? a : null;
             }, "the provider never reached (3) ProduceWork");
 
             provider.Kill();

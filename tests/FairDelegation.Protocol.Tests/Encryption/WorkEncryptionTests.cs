@@ -73,6 +73,46 @@ public class WorkEncryptionTests
     }
 
     [Fact]
+    public void Sequential_reference_encryptor_writes_the_same_format()
+    {
+        var plaintext = Data(3 * DefaultSegmentSize + 99);
+        using var output = new MemoryStream();
+        var result = WorkEncryption.EncryptSequential(new MemoryStream(plaintext), output, Recipient.PublicKey);
+        result.WorkHash.Bytes.ToArray().Should().Equal(SHA256.HashData(output.ToArray()));
+        Decrypt(output.ToArray()).Should().Equal(plaintext);
+    }
+
+    [Fact]
+    public void Order_and_hash_hold_when_the_caller_helps_a_slow_hashing_stage()
+    {
+        // A sink that stalls on some writes: the ring fills up and the encrypting thread hashes batches itself,
+        // racing the hashing thread for the next one.
+        var plaintext = Data(60 * DefaultSegmentSize + 3);
+        var sink = new StallingStream();
+        var result = WorkEncryption.Encrypt(new MemoryStream(plaintext), sink, Recipient.PublicKey);
+        var ciphertext = sink.ToArray();
+        result.WorkHash.Bytes.ToArray().Should().Equal(SHA256.HashData(ciphertext));
+        Decrypt(ciphertext).Should().Equal(plaintext);
+    }
+
+    private sealed class StallingStream : MemoryStream
+    {
+        private int _writes;
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var copy = buffer.ToArray();
+            Write(copy, 0, copy.Length);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (++_writes % 3 == 0) Thread.Sleep(3);
+            base.Write(buffer, offset, count);
+        }
+    }
+
+    [Fact]
     public void Each_encryption_is_fresh()
     {
         var plaintext = Data(100);

@@ -120,6 +120,17 @@ public sealed class EscrowContract
         return logs.Select(DecodeLog).OfType<EscrowEvent>().ToArray();
     }
 
+    /// <summary>
+    /// Step (9), the provider's look-up: the latest EscrowOpened for its work key since <paramref name="fromBlock"/>, or
+    /// null. Compare its terms with the agreed ones (and check <see cref="IsOpenWithAsync"/>) before claiming.
+    /// </summary>
+    public async Task<EscrowOpened?> FindOpenedAsync(EthereumAddress workKey, long fromBlock, CancellationToken ct = default) =>
+        (await GetEventsAsync(fromBlock, null, workKey, ct)).OfType<EscrowOpened>().LastOrDefault();
+
+    /// <summary>Step (11), the customer's look-up: the revealed private key of a work key, or null while unclaimed.</summary>
+    public async Task<KeyRevealed?> FindKeyRevealedAsync(EthereumAddress workKey, long fromBlock, CancellationToken ct = default) =>
+        (await GetEventsAsync(fromBlock, null, workKey, ct)).OfType<KeyRevealed>().LastOrDefault();
+
     /// <summary>The events of a mined transaction's receipt.</summary>
     public IReadOnlyList<EscrowEvent> EventsOf(TransactionReceipt receipt) =>
         receipt.Logs.Where(l => l.Address == Address).Select(DecodeLog).OfType<EscrowEvent>().ToArray();

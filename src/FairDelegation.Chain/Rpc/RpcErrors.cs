@@ -3,9 +3,12 @@ using FairDelegation.Chain.Crypto;
 
 namespace FairDelegation.Chain.Rpc;
 
+// The exceptions derive from InvalidOperationException / HttpRequestException so hosts that report those as
+// one readable line (the CLI does) also report these that way.
+
 /// <summary>The node answered a JSON-RPC call with an error object.</summary>
 public class RpcException(string method, int code, string message, string? data)
-    : Exception($"{method} failed: {message} (JSON-RPC error {code})")
+    : InvalidOperationException($"{method} failed: {message} (JSON-RPC error {code})")
 {
     public string Method { get; } = method;
     public int Code { get; } = code;
@@ -17,14 +20,14 @@ public class RpcException(string method, int code, string message, string? data)
 
 /// <summary>The node could not be reached (refused, timed out, or answered with an HTTP error) after retries.</summary>
 public sealed class NodeUnreachableException(Uri url, string detail, Exception? inner = null)
-    : Exception($"the Ethereum node at {url} is unreachable: {detail}", inner)
+    : HttpRequestException($"the Ethereum node at {url} is unreachable: {detail}", inner)
 {
     public Uri Url { get; } = url;
 }
 
 /// <summary>A call, gas estimate or mined transaction reverted; <see cref="Reason"/> holds the decoded error.</summary>
 public sealed class ContractRevertedException(string action, byte[] revertData, DecodedRevert? reason, string? transactionHash = null)
-    : Exception($"{action} reverted: {reason?.Message ?? (revertData.Length == 0 ? "no reason given" : Hex.Encode(revertData))}")
+    : InvalidOperationException($"{action} reverted: {reason?.Message ?? (revertData.Length == 0 ? "no reason given" : Hex.Encode(revertData))}")
 {
     /// <summary>The raw revert data (selector + arguments), possibly empty.</summary>
     public byte[] RevertData { get; } = revertData;

@@ -20,7 +20,7 @@ public sealed record ConfirmationStatus(ConfirmationState State, TransactionRece
 
 /// <summary>A transaction's block left the canonical chain: whatever followed from its receipt must be re-checked.</summary>
 public sealed class ChainReorganizedException(TransactionReceipt stale, TransactionReceipt? current)
-    : Exception($"transaction {stale.TransactionHash} was in block {stale.BlockNumber} ({stale.BlockHash}), which is no longer canonical"
+    : InvalidOperationException($"transaction {stale.TransactionHash} was in block {stale.BlockNumber} ({stale.BlockHash}), which is no longer canonical"
                 + (current is null ? "; the transaction is not in the chain now" : $"; it is now in block {current.BlockNumber} ({current.BlockHash})"))
 {
     /// <summary>The receipt that is no longer true.</summary>
@@ -38,6 +38,9 @@ public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = nul
     /// <summary>Checks a receipt once: still canonical? how deep?</summary>
     public async Task<ConfirmationStatus> CheckAsync(TransactionReceipt receipt, int confirmations, CancellationToken ct = default)
     {
+        // The head first: a reorganisation after this read can only make the block check below fail, never
+        // make a stale receipt look deeper than it is.
+        var head = await rpc.BlockNumberAsync(ct);
         var current = await rpc.GetTransactionReceiptAsync(receipt.TransactionHash, ct);
         var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
         if (current is null || current.BlockHash != receipt.BlockHash || block is null || block.Hash != receipt.BlockHash)
@@ -46,7 +49,7 @@ public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = nul
             if (current is not null && current.BlockHash == receipt.BlockHash) current = null;
             return new ConfirmationStatus(ConfirmationState.Reorganized, receipt, 0, current);
         }
-        var depth = await rpc.BlockNumberAsync(ct) - receipt.BlockNumber + 1;
+        var depth = head - receipt.BlockNumber + 1;
         return new ConfirmationStatus(depth >= confirmations ? ConfirmationState.Confirmed : ConfirmationState.Pending, receipt, depth, current);
     }
 

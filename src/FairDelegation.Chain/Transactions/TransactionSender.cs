@@ -40,7 +40,7 @@ public sealed record TransactionSenderOptions
 
 /// <summary>The transaction with this nonce was replaced by another one from the same account.</summary>
 public sealed class TransactionReplacedException(string hash, BigInteger nonce)
-    : Exception($"transaction {hash} (nonce {nonce}) was dropped and its nonce used by another transaction");
+    : InvalidOperationException($"transaction {hash} (nonce {nonce}) was dropped and its nonce used by another transaction");
 
 /// <summary>
 /// Builds, signs and sends EIP-1559 transactions for one account: estimates gas (a revert is reported with its

@@ -7,7 +7,7 @@ namespace FairDelegation.Chain.Watching;
 /// <summary>
 /// How far a watcher got: the last block whose logs were all delivered, by number and hash. Store it after
 /// handling a batch and pass it back to resume; the hash lets the watcher notice that the block was reorganised
-/// away while nobody was looking.
+/// away while nobody was looking. An empty hash means "not seen yet" (the watch starts beyond the head).
 /// </summary>
 public sealed record LogCursor(long BlockNumber, string BlockHash);
 
@@ -57,7 +57,7 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
     /// </summary>
     public async Task<LogBatch> PollAsync(LogCursor? cursor, long fromBlock = 0, CancellationToken ct = default)
     {
-        if (cursor is { BlockNumber: >= 0 })
+        if (cursor is { BlockNumber: >= 0, BlockHash.Length: > 0 })
         {
             var canonical = await rpc.GetBlockAsync(cursor.BlockNumber, ct);
             if (canonical is null || canonical.Hash != cursor.BlockHash)
@@ -70,7 +70,8 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
 
         var head = await rpc.BlockNumberAsync(ct) - _options.Confirmations;
         var from = cursor is null ? fromBlock : cursor.BlockNumber + 1;
-        if (from > head) return new LogBatch([], cursor ?? await CursorBeforeAsync(fromBlock, ct));
+        // Nothing to read yet. Before the first block of the watch exists, the cursor has no hash ("not seen").
+        if (from > head) return new LogBatch([], cursor ?? (fromBlock - 1 > head ? new LogCursor(fromBlock - 1, "") : await CursorBeforeAsync(fromBlock, ct)));
         var to = Math.Min(head, from + _options.MaxBlockRange - 1);
 
         var logs = await rpc.GetLogsAsync(new LogFilter(contract, from, to, topic0), ct);
@@ -82,7 +83,7 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
             if (block is null || group.Any(l => l.Removed || l.BlockHash != block.Hash))
                 return new LogBatch([], cursor ?? await CursorBeforeAsync(fromBlock, ct)); // try again next poll
         }
-        if (cursor is { BlockNumber: >= 0 })
+        if (cursor is { BlockNumber: >= 0, BlockHash.Length: > 0 })
         {
             // The new range must extend the chain the cursor is on.
             var first = from == to ? end : await rpc.GetBlockAsync(from, ct);

@@ -40,6 +40,8 @@ public sealed class EscrowLifecycleTests(AnvilProcess anvil) : IClassFixture<Anv
 
         var opened = p.Escrow.EventsOf(open.Receipt).OfType<EscrowOpened>().Single();
         opened.Terms.Matches(terms).Should().BeTrue("the event carries the full terms");
+        (await p.Escrow.FindOpenedAsync(p.WorkKey.Address, open.BlockNumber))!.Terms.Matches(terms).Should().BeTrue("step 9 finds it by work key");
+        (await p.Escrow.FindKeyRevealedAsync(p.WorkKey.Address, open.BlockNumber)).Should().BeNull("not claimed yet");
 
         var before = await _chain.Rpc.GetBalanceAsync(p.Provider.Account.Address);
         var claim = await p.Escrow.ClaimAsync(p.Provider, terms, p.WorkKey.ExportPrivateKey());
@@ -48,6 +50,8 @@ public sealed class EscrowLifecycleTests(AnvilProcess anvil) : IClassFixture<Anv
 
         var revealed = (await p.Escrow.GetEventsAsync(open.BlockNumber, workKey: p.WorkKey.Address)).OfType<KeyRevealed>().Single();
         revealed.PrivateKey.Should().Equal(p.WorkKey.ExportPrivateKey(), "the customer decrypts with the revealed key");
+        (await p.Escrow.FindKeyRevealedAsync(p.WorkKey.Address, open.BlockNumber))!.PrivateKey.Should().Equal(p.WorkKey.ExportPrivateKey());
+        revealed.ToString().Should().NotContain(Convert.ToHexStringLower(p.WorkKey.ExportPrivateKey()));
         (await p.Escrow.GetStateAsync(p.WorkKey.Address)).Should().Be(EscrowState.Claimed);
     }
 

@@ -106,6 +106,23 @@ public sealed class ReorgTests(AnvilProcess anvil) : IClassFixture<AnvilProcess>
     }
 
     [Fact]
+    public async Task A_watch_starting_beyond_the_head_waits_for_its_first_block()
+    {
+        var (escrow, customer) = await SetUpAsync();
+        var watcher = escrow.Watch();
+        var start = await _chain.Rpc.BlockNumberAsync() + 3;
+        var waiting = await watcher.PollAsync(null, start);
+        waiting.Logs.Should().BeEmpty();
+        waiting.Cursor.BlockNumber.Should().Be(start - 1);
+
+        await OpenAsync(escrow, customer);                  // block start - 2: before the watch, must not show
+        await _chain.Rpc.MineAsync();                       // start - 1
+        var (t, _) = await OpenAsync(escrow, customer);     // start
+        var batch = await watcher.PollAsync(waiting.Cursor, start);
+        batch.Logs.Select(EscrowContract.DecodeLog).OfType<EscrowOpened>().Should().ContainSingle().Which.Terms.WorkKey.Should().Be(t.WorkKey);
+    }
+
+    [Fact]
     public async Task The_log_watcher_stream_yields_new_events()
     {
         var (escrow, customer) = await SetUpAsync();

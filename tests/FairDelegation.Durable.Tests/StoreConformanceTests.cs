@@ -5,6 +5,7 @@ using FairDelegation.Durable.History;
 using FairDelegation.Durable.Stores;
 using FairDelegation.Durable.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using FairDelegation.Testing;
 
 namespace FairDelegation.Durable.Tests;
@@ -226,6 +227,12 @@ public abstract class StoreConformanceTests
         (await host.Client.PurgeInstanceAsync(done)).PurgedInstanceCount.Should().Be(0);
         var refuse = () => host.Client.PurgeInstanceAsync(running);
         (await refuse.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*Running*terminate it first*");
+        var extra = await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 3);
+        await CompleteAsync(host, extra);
+        (await host.Client.PurgeAllInstancesAsync(new PurgeInstancesFilter(DateTimeOffset.UtcNow.AddMinutes(-5)))).PurgedInstanceCount
+            .Should().Be(1, "the finished one goes, the running one stays");
+        (await host.Client.GetInstanceAsync(extra)).Should().BeNull();
+        (await host.Client.GetInstanceAsync(running)).Should().NotBeNull();
         // A purged id may be used again.
         await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 2, new StartOrchestrationOptions(done));
         (await CompleteAsync(host, done)).ReadOutputAs<int>().Should().Be(2);
@@ -419,6 +426,98 @@ public abstract class StoreConformanceTests
         }
         await using var second = await EngineHost.StartAsync(Stores.SameStore(), Tasks);
         (await CompleteAsync(second, id)).ReadOutputAs<string>().Should().Be("woke");
+    }
+
+    private sealed record Step(string Name, BigInteger Wei);
+
+    /// <summary>Shaped like the node's customer orchestration: ten steps, peer and chain waits with deadlines.</summary>
+    private sealed class DelegationLike : TaskOrchestrator<BigInteger, string>
+    {
+        public override async Task<string> RunAsync(TaskOrchestrationContext context, BigInteger price)
+        {
+            var trail = new List<string>();
+            var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(30)));
+            for (var i = 1; i <= 10; i++)
+            {
+                context.SetCustomStatus(new { step = $"Step{i}" });
+                var done = await context.CallActivityAsync<Step>("Protocol", new Step($"Step{i}", price + i), retry);
+                trail.Add($"{done.Name}:{done.Wei}");
+                if (i == 3)
+                {
+                    // Peer answer with a deadline, SDK style.
+                    try { trail.Add(await context.WaitForExternalEvent<string>("PeerAccepted", TimeSpan.FromMilliseconds(300))); }
+                    catch (TimeoutException) { trail.Add("peer-timeout"); }
+                }
+                if (i == 6)
+                {
+                    // Chain event or deadline, whichever first; the deadline timer is cancelled.
+                    using var cts = new CancellationTokenSource();
+                    var deadline = context.CreateTimer(TimeSpan.FromMinutes(30), cts.Token);
+                    var escrow = context.WaitForExternalEvent<Step>("EscrowOpened");
+                    context.SetCustomStatus(new { step = "AwaitingEscrow" });
+                    if (await Task.WhenAny(escrow, deadline) == escrow) { cts.Cancel(); trail.Add($"escrow:{(await escrow).Wei}"); }
+                    else trail.Add("escrow-deadline");
+                }
+            }
+            return string.Join(",", trail);
+        }
+    }
+
+    [Fact]
+    public async Task A_delegation_shaped_orchestration_with_retries_deadlines_and_chain_events_completes()
+    {
+        var failures = 0;
+        await using var host = await StartAsync(r => r
+            .AddOrchestrator<DelegationLike>()
+            .AddActivityFunc<Step, Step>("Protocol", (_, s) => s.Name == "Step5" && Interlocked.Increment(ref failures) == 1 ? throw new IOException("rpc hiccup") : s));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationLike), new BigInteger(1_000_000_000_000_000_000), new StartOrchestrationOptions("deal-42"));
+        using (var cts = new CancellationTokenSource(Patience))
+            while ((await host.Client.GetInstanceAsync(id, cts.Token))?.SerializedCustomStatus?.Contains("AwaitingEscrow") != true)
+                await Task.Delay(20, cts.Token);
+        await host.Client.RaiseEventAsync(id, "EscrowOpened", new Step("escrow", BigInteger.Parse("1000000000000000006")));
+        var m = await CompleteAsync(host, id);
+        m.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Completed, m.FailureDetails?.ToString());
+        var trail = m.ReadOutputAs<string>()!.Split(',');
+        trail.Should().HaveCount(12);
+        trail[3].Should().Be("peer-timeout");
+        trail[7].Should().Be("escrow:1000000000000000006");
+        trail[^1].Should().Be("Step10:1000000000000000010");
+        failures.Should().Be(2, "Step5 failed once and was retried");
+        m.ReadCustomStatusAs<System.Text.Json.JsonElement>().GetProperty("step").GetString().Should().Be("Step10");
+    }
+
+    [Fact]
+    public async Task The_replay_safe_logger_writes_each_line_once_although_the_code_is_replayed()
+    {
+        var lines = new ConcurrentQueue<string>();
+        await using var host = await EngineHost.StartAsync(Stores.NewStore(), r => r
+            .AddActivityFunc<int, int>("Inc", (_, x) => x + 1)
+            .AddOrchestratorFunc<int, int>("Logged", async (ctx, x) =>
+            {
+                var log = ctx.CreateReplaySafeLogger("Deal");
+                log.LogInformation("start {X}", x);
+                x = await ctx.CallActivityAsync<int>("Inc", x);
+                log.LogInformation("middle {X}", x);
+                x = await ctx.CallActivityAsync<int>("Inc", x);
+                log.LogInformation("end {X}", x);
+                return x;
+            }), services: s => s.AddLogging(b => b.AddProvider(new CapturingLoggerProvider(lines))));
+        (await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Logged", 0))).ReadOutputAs<int>().Should().Be(2);
+        lines.Where(l => l.StartsWith("Deal:", StringComparison.Ordinal)).Should().Equal("Deal: start 0", "Deal: middle 1", "Deal: end 2");
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Capturing(categoryName, lines);
+        public void Dispose() { }
+
+        private sealed class Capturing(string category, ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category}: {formatter(state, exception)}");
+        }
     }
 
     [Fact]

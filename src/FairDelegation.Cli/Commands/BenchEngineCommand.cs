@@ -238,6 +238,9 @@ public static class BenchEngineCommand
         {
             b.UsePostgres(cs, schema);
             b.AddTasks(r => r.AddOrchestrator<Chain>().AddActivity<Noop>());
+            // Workers do not NOTIFY each other on commits (it would serialize commits), so with several worker
+            // processes a short poll ceiling lets each pick up work the others produced.
+            b.Configure(o => o.MaxPollInterval = TimeSpan.FromMilliseconds(50));
         });
         await using var provider = services.BuildServiceProvider();
         var worker = provider.GetRequiredService<DurableTaskWorker>();

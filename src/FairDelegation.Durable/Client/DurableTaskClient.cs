@@ -13,16 +13,25 @@ public sealed class DurableTaskClient
     private const int MaxInstanceIdLength = 256;
     private readonly IOrchestrationStore _store;
     private readonly DurableTaskOptions _options;
-    private readonly Lazy<Task> _initialized;
+    private Task? _initialized;
 
     public DurableTaskClient(IOrchestrationStore store, IOptions<DurableTaskOptions> options)
     {
         _store = store;
         _options = options.Value;
-        _initialized = new Lazy<Task>(() => _store.InitializeAsync());
     }
 
-    private Task ReadyAsync() => _initialized.Value;
+    /// <summary>Creates the store's schema on first use; a failed attempt (database down) is retried next call.</summary>
+    private Task ReadyAsync()
+    {
+        var t = _initialized;
+        if (t is null || t.IsFaulted || t.IsCanceled)
+        {
+            t = _store.InitializeAsync();
+            _initialized = t;
+        }
+        return t;
+    }
 
     public Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, CancellationToken cancellation) =>
         ScheduleNewOrchestrationInstanceAsync(orchestratorName, null, null, cancellation);
@@ -135,6 +144,20 @@ public sealed class DurableTaskClient
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
         await ReadyAsync();
         return new PurgeResult(await _store.PurgeInstanceAsync(instanceId, cancellation));
+    }
+
+    /// <summary>Purges every finished instance matching the filter (Completed, Failed, Terminated by default): retention.</summary>
+    public async Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, CancellationToken cancellation = default)
+    {
+        var statuses = (filter.Statuses ?? [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated])
+            .Where(s => s.IsTerminal()).ToList();
+        if (statuses.Count == 0) throw new ArgumentException("only finished instances (Completed, Failed, Terminated) can be purged", nameof(filter));
+        var query = new OrchestrationQuery { CreatedFrom = filter.CreatedFrom, CreatedTo = filter.CreatedTo, Statuses = statuses, PageSize = 500 };
+        var ids = new List<string>();
+        await foreach (var m in GetAllInstancesAsync(query).WithCancellation(cancellation)) ids.Add(m.InstanceId);
+        var purged = 0;
+        foreach (var id in ids) purged += (await PurgeInstanceAsync(id, cancellation)).PurgedInstanceCount;
+        return new PurgeResult(purged);
     }
 
     /// <summary>Instances matching the filter, ordered by id, fetched a page at a time.</summary>

@@ -35,7 +35,12 @@ public interface IOrchestrationStore : IAsyncDisposable
     /// <summary>Deletes a terminal instance with its history and pending work; returns 0 if it does not exist.</summary>
     Task<int> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Claims up to <paramref name="max"/> instances with due messages. <paramref name="cachedHistory"/> (instance id,
+    /// incarnation, version) may return a history the worker still holds for exactly that state; it is then not re-read.
+    /// </summary>
+    Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease,
+        Func<string, long, long, IReadOnlyList<HistoryEvent>?>? cachedHistory = null, CancellationToken cancellationToken = default);
 
     /// <summary>Commits an episode; false if the lease was lost or another worker committed first (nothing written).</summary>
     Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default);

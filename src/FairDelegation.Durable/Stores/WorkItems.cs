@@ -26,6 +26,8 @@ public sealed class OrchestrationWorkItem
     public required int Generation { get; init; }
     /// <summary>Optimistic-concurrency token: the commit succeeds only if it is unchanged.</summary>
     public required long Version { get; init; }
+    /// <summary>The instance's creation time (ms): tells a re-created instance (same id, after a purge) from the old one.</summary>
+    public required long Incarnation { get; init; }
     public string? CustomStatus { get; init; }
     public required IReadOnlyList<HistoryEvent> History { get; set; }
     public required IReadOnlyList<InboundMessage> Messages { get; init; }

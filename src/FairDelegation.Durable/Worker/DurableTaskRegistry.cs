@@ -15,7 +15,7 @@ public sealed class DurableTaskRegistry
         AddOrchestrator<TOrchestrator>(typeof(TOrchestrator).Name);
 
     public DurableTaskRegistry AddOrchestrator<TOrchestrator>(TaskName name) where TOrchestrator : class, ITaskOrchestrator =>
-        AddOrchestrator(name, sp => ActivatorUtilities.GetServiceOrCreateInstance<TOrchestrator>(sp));
+        AddOrchestrator(name, Create<TOrchestrator>());
 
     public DurableTaskRegistry AddOrchestrator(TaskName name, Func<IServiceProvider, ITaskOrchestrator> factory)
     {
@@ -31,7 +31,7 @@ public sealed class DurableTaskRegistry
         AddActivity<TActivity>(typeof(TActivity).Name);
 
     public DurableTaskRegistry AddActivity<TActivity>(TaskName name) where TActivity : class, ITaskActivity =>
-        AddActivity(name, sp => ActivatorUtilities.GetServiceOrCreateInstance<TActivity>(sp));
+        AddActivity(name, Create<TActivity>());
 
     public DurableTaskRegistry AddActivity(TaskName name, Func<IServiceProvider, ITaskActivity> factory)
     {
@@ -45,6 +45,13 @@ public sealed class DurableTaskRegistry
 
     public DurableTaskRegistry AddActivityFunc<TInput, TOutput>(TaskName name, Func<TaskActivityContext, TInput, TOutput> run) =>
         AddActivity(name, _ => new FuncActivity<TInput, TOutput>((c, i) => Task.FromResult(run(c, i))));
+
+    /// <summary>The registered service if any, else a new instance with constructor injection (factory compiled once).</summary>
+    private static Func<IServiceProvider, T> Create<T>() where T : class
+    {
+        var factory = new Lazy<ObjectFactory>(() => ActivatorUtilities.CreateFactory(typeof(T), Type.EmptyTypes));
+        return sp => sp.GetService<T>() ?? (T)factory.Value(sp, null);
+    }
 
     internal bool TryGetOrchestrator(string name, out Func<IServiceProvider, ITaskOrchestrator> factory) =>
         _orchestrators.TryGetValue(name, out factory!);

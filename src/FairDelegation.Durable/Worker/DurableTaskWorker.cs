@@ -90,17 +90,30 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
 
     // ---- orchestrations --------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Claims instances while fewer than a batch are in hand, and runs their episodes with bounded concurrency,
+    /// so claiming the next batch overlaps with finishing the current one.
+    /// </summary>
     private async Task OrchestrationLoopAsync(CancellationToken ct)
     {
         var idle = _options.MinPollInterval;
         using var gate = new SemaphoreSlim(_options.MaxConcurrentOrchestrations);
-        var inFlight = new List<Task>();
+        var inHand = 0;
+        var slotFreed = new WorkSignal();
+        var batch = _options.OrchestrationBatchSize;
         while (!ct.IsCancellationRequested)
         {
+            var room = batch - Volatile.Read(ref inHand);
+            if (room <= 0 || (room < batch && room * 2 < batch))
+            {
+                try { await slotFreed.WaitAsync(TimeSpan.FromMilliseconds(50), ct); }
+                catch (OperationCanceledException) { break; }
+                continue;
+            }
             IReadOnlyList<OrchestrationWorkItem> items;
             try
             {
-                items = await _store.LockOrchestrationsAsync(_options.WorkerId, _options.OrchestrationBatchSize, _options.LeaseDuration, ct);
+                items = await _store.LockOrchestrationsAsync(_options.WorkerId, room, _options.LeaseDuration, CachedHistory, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception e)
@@ -115,18 +128,24 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
                 continue;
             }
             idle = _options.MinPollInterval;
-            inFlight.Clear();
             foreach (var item in items)
             {
-                await gate.WaitAsync(CancellationToken.None);
-                inFlight.Add(Task.Run(async () =>
+                Interlocked.Increment(ref inHand);
+                _ = Task.Run(async () =>
                 {
+                    await gate.WaitAsync(CancellationToken.None);
                     try { await ProcessOrchestrationAsync(item, ct); }
-                    finally { gate.Release(); }
-                }, CancellationToken.None));
+                    finally
+                    {
+                        gate.Release();
+                        Interlocked.Decrement(ref inHand);
+                        slotFreed.Notify();
+                    }
+                }, CancellationToken.None);
             }
-            await Task.WhenAll(inFlight);
         }
+        // Episodes in hand finish (their commits are short) before the worker reports stopped.
+        while (Volatile.Read(ref inHand) > 0) await Task.Delay(5, CancellationToken.None);
     }
 
     private TimeSpan Next(TimeSpan idle) =>
@@ -144,16 +163,39 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
                 return;
             }
             if (await _store.CompleteOrchestrationAsync(item, episode, _options.WorkerId, CancellationToken.None))
+            {
                 Interlocked.Increment(ref _episodes);
+                Remember(item, episode);
+            }
             else
+            {
+                _history.TryRemove(item.InstanceId, out _);
                 _log.LogInformation("orchestration {InstanceId}: another worker committed first (lease lost); episode discarded", item.InstanceId);
+            }
         }
         catch (Exception e)
         {
+            _history.TryRemove(item.InstanceId, out _);
             _log.LogError(e, "orchestration {InstanceId}: episode failed; its messages will be retried", item.InstanceId);
             try { await _store.AbandonOrchestrationAsync(item, _options.WorkerId, _options.MaxPollInterval, CancellationToken.None); }
             catch (Exception e2) { _log.LogWarning(e2, "orchestration {InstanceId}: could not release its lease", item.InstanceId); }
         }
+    }
+
+    // Histories of instances this worker just committed, so the next episode need not re-read them. Keyed by
+    // (incarnation, version): any commit elsewhere changes the version, so a stale entry is never used.
+    private readonly ConcurrentDictionary<string, (long Incarnation, long Version, IReadOnlyList<HistoryEvent> History)> _history = new();
+    private const int HistoryCacheLimit = 20_000;
+
+    private IReadOnlyList<HistoryEvent>? CachedHistory(string instanceId, long incarnation, long version) =>
+        _history.TryGetValue(instanceId, out var c) && c.Incarnation == incarnation && c.Version == version ? c.History : null;
+
+    private void Remember(OrchestrationWorkItem item, OrchestrationEpisode episode)
+    {
+        if (episode.Status.IsTerminal()) { _history.TryRemove(item.InstanceId, out _); return; }
+        if (_history.Count >= HistoryCacheLimit) _history.Clear();
+        IReadOnlyList<HistoryEvent> next = episode.ResetHistory ? [] : [.. item.History, .. episode.NewHistory];
+        _history[item.InstanceId] = (item.Incarnation, item.Version + 1, next);
     }
 
     private OrchestrationEpisode? BuildEpisode(OrchestrationWorkItem item)

@@ -235,10 +235,11 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
         return 1;
     }
 
-    public async Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease,
+        Func<string, long, long, IReadOnlyList<HistoryEvent>?>? cachedHistory = null, CancellationToken cancellationToken = default)
     {
         var now = StoreTime.NowMs();
-        var claimed = new List<(string Id, string Name, OrchestrationRuntimeStatus Status, int Gen, long Version, string? Custom)>();
+        var claimed = new List<(string Id, string Name, OrchestrationRuntimeStatus Status, int Gen, long Version, string? Custom, long Created)>();
         await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using (var cmd = new NpgsqlCommand($"""
             WITH c AS (
@@ -247,7 +248,7 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
                   AND i.lock_expires < $1
                 LIMIT $2 FOR UPDATE OF i SKIP LOCKED)
             UPDATE {_s}.instances i SET lock_owner=$3, lock_expires=$4 FROM c WHERE i.instance_id = c.instance_id
-            RETURNING i.instance_id, i.name, i.status, i.generation, i.version, i.custom_status
+            RETURNING i.instance_id, i.name, i.status, i.generation, i.version, i.custom_status, i.created_at
             """, c))
         {
             cmd.Parameters.Add(P(null!, now));
@@ -257,19 +258,23 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
                 claimed.Add((r.GetString(0), r.GetString(1), (OrchestrationRuntimeStatus)r.GetInt32(2), r.GetInt32(3), r.GetInt64(4),
-                    r.IsDBNull(5) ? null : r.GetString(5)));
+                    r.IsDBNull(5) ? null : r.GetString(5), r.GetInt64(6)));
         }
         if (claimed.Count == 0) return [];
         var ids = claimed.Select(x => x.Id).ToArray();
         var messages = claimed.ToDictionary(x => x.Id, _ => new List<InboundMessage>());
-        var history = claimed.ToDictionary(x => x.Id, _ => new List<HistoryEvent>());
+        var history = new Dictionary<string, IReadOnlyList<HistoryEvent>>();
+        foreach (var x in claimed)
+            if (cachedHistory?.Invoke(x.Id, x.Created, x.Version) is { } cached) history[x.Id] = cached;
+        var uncached = claimed.Where(x => !history.ContainsKey(x.Id)).Select(x => x.Id).ToArray();
+        foreach (var x in claimed) if (!history.ContainsKey(x.Id)) history[x.Id] = new List<HistoryEvent>();
         await using (var b = new NpgsqlBatch(c)
         {
             BatchCommands =
             {
                 Bc($"SELECT id, instance_id, generation, event FROM {_s}.messages WHERE instance_id = ANY($1) AND visible_at <= $2 ORDER BY id",
                     P(null!, ids), P(null!, now)),
-                Bc($"SELECT instance_id, event FROM {_s}.history WHERE instance_id = ANY($1) ORDER BY instance_id, seq", P(null!, ids)),
+                Bc($"SELECT instance_id, event FROM {_s}.history WHERE instance_id = ANY($1) ORDER BY instance_id, seq", P(null!, uncached)),
             },
         })
         await using (var r = await b.ExecuteReaderAsync(cancellationToken))
@@ -278,11 +283,11 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
                 messages[r.GetString(1)].Add(new InboundMessage(r.GetInt64(0), r.IsDBNull(2) ? null : r.GetInt32(2), HistorySerializer.Deserialize(r.GetString(3))));
             await r.NextResultAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
-                history[r.GetString(0)].Add(HistorySerializer.Deserialize(r.GetString(1)));
+                ((List<HistoryEvent>)history[r.GetString(0)]).Add(HistorySerializer.Deserialize(r.GetString(1)));
         }
         return claimed.Select(x => new OrchestrationWorkItem
         {
-            InstanceId = x.Id, Name = x.Name, Status = x.Status, Generation = x.Gen, Version = x.Version, CustomStatus = x.Custom,
+            InstanceId = x.Id, Name = x.Name, Status = x.Status, Generation = x.Gen, Version = x.Version, CustomStatus = x.Custom, Incarnation = x.Created,
             History = history[x.Id], Messages = messages[x.Id],
         }).ToList();
     }
@@ -368,7 +373,7 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
         {
             return false; // another worker owns the instance now; nothing was written
         }
-        Sqlite.SqliteOrchestrationStore.SignalAfterEpisode(this, episode);
+        EpisodeSignals.Raise(this, episode);
         return true;
     }
 

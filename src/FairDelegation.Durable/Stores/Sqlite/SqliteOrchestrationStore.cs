@@ -61,6 +61,19 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_writer is not null) return;
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_writer is null) await CreateSchemaAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
         var dir = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource));
         if (dir is not null) Directory.CreateDirectory(dir);
         var c = await OpenAsync(cancellationToken);
@@ -229,12 +242,13 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             return 1;
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OrchestrationWorkItem>> LockOrchestrationsAsync(string owner, int max, TimeSpan lease,
+        Func<string, long, long, IReadOnlyList<HistoryEvent>?>? cachedHistory = null, CancellationToken cancellationToken = default)
     {
         return await WriteAsync(async (c, tx) =>
         {
             var now = StoreTime.NowMs();
-            var claimed = new List<(string Id, string Name, OrchestrationRuntimeStatus Status, int Gen, long Version, string? Custom)>();
+            var claimed = new List<(string Id, string Name, OrchestrationRuntimeStatus Status, int Gen, long Version, string? Custom, long Created)>();
             await using (var cmd = Cmd(c, tx, """
                 UPDATE dt_instances SET lock_owner=@owner, lock_expires=@exp
                 WHERE instance_id IN (
@@ -242,18 +256,22 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
                     WHERE i.lock_expires < @now
                       AND i.instance_id IN (SELECT m.instance_id FROM dt_messages m WHERE m.visible_at <= @now)
                     LIMIT @max)
-                RETURNING instance_id, name, status, generation, version, custom_status
+                RETURNING instance_id, name, status, generation, version, custom_status, created_at
                 """, ("@owner", owner), ("@exp", now + (long)lease.TotalMilliseconds), ("@now", now), ("@max", max)))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             {
                 while (await r.ReadAsync(cancellationToken))
                     claimed.Add((r.GetString(0), r.GetString(1), (OrchestrationRuntimeStatus)r.GetInt32(2), r.GetInt32(3), r.GetInt64(4),
-                        r.IsDBNull(5) ? null : r.GetString(5)));
+                        r.IsDBNull(5) ? null : r.GetString(5), r.GetInt64(6)));
             }
             if (claimed.Count == 0) return (IReadOnlyList<OrchestrationWorkItem>)[];
             var ids = JsonSerializer.Serialize(claimed.Select(x => x.Id));
             var messages = claimed.ToDictionary(x => x.Id, _ => new List<InboundMessage>());
-            var history = claimed.ToDictionary(x => x.Id, _ => new List<HistoryEvent>());
+            var history = new Dictionary<string, IReadOnlyList<HistoryEvent>>();
+            foreach (var x in claimed)
+                if (cachedHistory?.Invoke(x.Id, x.Created, x.Version) is { } cached) history[x.Id] = cached;
+            var uncached = JsonSerializer.Serialize(claimed.Where(x => !history.ContainsKey(x.Id)).Select(x => x.Id));
+            foreach (var x in claimed) if (!history.ContainsKey(x.Id)) history[x.Id] = new List<HistoryEvent>();
             await using (var cmd = Cmd(c, tx,
                 "SELECT id, instance_id, generation, event FROM dt_messages WHERE instance_id IN (SELECT value FROM json_each(@ids)) AND visible_at <= @now ORDER BY id",
                 ("@ids", ids), ("@now", now)))
@@ -264,15 +282,15 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             await using (var cmd = Cmd(c, tx,
                 "SELECT instance_id, event FROM dt_history WHERE instance_id IN (SELECT value FROM json_each(@ids)) ORDER BY instance_id, seq",
-                ("@ids", ids)))
+                ("@ids", uncached)))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             {
                 while (await r.ReadAsync(cancellationToken))
-                    history[r.GetString(0)].Add(HistorySerializer.Deserialize(r.GetString(1)));
+                    ((List<HistoryEvent>)history[r.GetString(0)]).Add(HistorySerializer.Deserialize(r.GetString(1)));
             }
             return claimed.Select(x => new OrchestrationWorkItem
             {
-                InstanceId = x.Id, Name = x.Name, Status = x.Status, Generation = x.Gen, Version = x.Version, CustomStatus = x.Custom,
+                InstanceId = x.Id, Name = x.Name, Status = x.Status, Generation = x.Gen, Version = x.Version, CustomStatus = x.Custom, Incarnation = x.Created,
                 History = history[x.Id], Messages = messages[x.Id],
             }).ToList();
         }, cancellationToken);
@@ -365,15 +383,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             return true;
         }, cancellationToken);
-        if (ok) SignalAfterEpisode(this, episode);
+        if (ok) EpisodeSignals.Raise(this, episode);
         return ok;
-    }
-
-    /// <summary>Wakes this process's dispatchers for the work an episode just queued.</summary>
-    internal static void SignalAfterEpisode(IOrchestrationStore store, OrchestrationEpisode episode)
-    {
-        if (episode.Tasks.Count > 0) store.ActivityWork.Notify();
-        foreach (var m in episode.Messages) store.OrchestrationWork.NotifyAt(m.VisibleAtUtc);
     }
 
     public Task AbandonOrchestrationAsync(OrchestrationWorkItem item, string owner, TimeSpan delay, CancellationToken cancellationToken = default) =>

@@ -19,7 +19,10 @@ public static class BlobStoreFactory
         if (problems.Count > 0) throw new InvalidOperationException("blob store configuration: " + string.Join("; ", problems));
         if (options.Kind == BlobStoreKind.FileSystem) return new FileSystemBlobStore(options.Path!);
 
-        var clientOptions = new AzureBlobClientOptions { BlockSize = options.BlockSize, MaxConcurrency = options.MaxConcurrency };
+        var clientOptions = new AzureBlobClientOptions
+        {
+            BlockSize = options.BlockSize, MaxConcurrency = options.MaxConcurrency, DownloadConcurrency = options.DownloadConcurrency,
+        };
         clientOptions.Retry.MaxRetries = options.MaxRetries;
         clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
         var logger = loggerFactory?.CreateLogger<AzureBlobStore>();

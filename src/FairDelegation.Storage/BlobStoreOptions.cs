@@ -39,6 +39,9 @@ public sealed class BlobStoreOptions
     /// <summary>AzureBlob: blocks uploaded at once (bounds memory to about BlockSize x this).</summary>
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>AzureBlob: ranged GETs fetched ahead in parallel when reading (1 = one streamed GET).</summary>
+    public int DownloadConcurrency { get; set; } = 1;
+
     /// <summary>AzureBlob: retries per request on transient failures.</summary>
     public int MaxRetries { get; set; } = 3;
 
@@ -63,6 +66,7 @@ public sealed class BlobStoreOptions
                 catch (ArgumentException e) { problems.Add($"{SectionName}:Container: {e.Message}"); }
                 if (BlockSize is < 1024 or > 100 << 20) problems.Add($"{SectionName}:BlockSize must be between 1 KiB and 100 MiB");
                 if (MaxConcurrency is < 1 or > 64) problems.Add($"{SectionName}:MaxConcurrency must be between 1 and 64");
+                if (DownloadConcurrency is < 1 or > 64) problems.Add($"{SectionName}:DownloadConcurrency must be between 1 and 64");
                 if (MaxRetries is < 0 or > 20) problems.Add($"{SectionName}:MaxRetries must be between 0 and 20");
                 break;
             default:

@@ -13,9 +13,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Azurite.DisposeAsync();
 
     /// <summary>A store on a fresh container, small blocks and pages so a few hundred KiB exercise the multi-block and paging paths.</summary>
-    public AzureBlobStore NewStore(int blockSize = 64 * 1024, int maxConcurrency = 3, int listPageSize = 2)
+    public AzureBlobStore NewStore(int blockSize = 64 * 1024, int maxConcurrency = 3, int listPageSize = 2, int downloadConcurrency = 1)
     {
-        var options = new AzureBlobClientOptions { BlockSize = blockSize, MaxConcurrency = maxConcurrency, ListPageSize = listPageSize };
+        var options = new AzureBlobClientOptions
+        {
+            BlockSize = blockSize, MaxConcurrency = maxConcurrency, ListPageSize = listPageSize, DownloadConcurrency = downloadConcurrency,
+        };
         options.Retry.MaxRetries = 1;
         options.Retry.Delay = TimeSpan.FromMilliseconds(50);
         return AzureBlobStore.FromConnectionString(Azurite.ConnectionString, "t" + Guid.NewGuid().ToString("N")[..20], options);

@@ -75,6 +75,38 @@ public sealed class BlobStoreConfigurationTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task Appsettings_json_and_environment_variables_bind_with_the_environment_winning()
+    {
+        var dir = Directory.CreateTempSubdirectory("fd-config-").FullName;
+        var prefix = $"FDTEST_{Guid.NewGuid():N}_";
+        try
+        {
+            var json = Path.Combine(dir, "appsettings.json");
+            await File.WriteAllTextAsync(json, """
+                { "Blobs": { "Kind": "FileSystem", "Path": "/nonexistent/overridden", "Container": "fromjson", "BlockSize": 65536 } }
+                """);
+            Environment.SetEnvironmentVariable(prefix + "Blobs__Kind", "AzureBlob");
+            Environment.SetEnvironmentVariable(prefix + "Blobs__ConnectionString", fixture.Azurite.ConnectionString);
+            var configuration = new ConfigurationBuilder().AddJsonFile(json).AddEnvironmentVariables(prefix).Build();
+            using var sp = new ServiceCollection().AddBlobStore(configuration).BuildServiceProvider();
+
+            var options = sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
+            var store = sp.GetRequiredService<IBlobStore>().Should().BeOfType<AzureBlobStore>().Subject;
+
+            options.BlockSize.Should().Be(65536);
+            store.ContainerName.Should().Be("fromjson");
+            await store.WriteAsync("env", new MemoryStream([7]));
+            (await store.ExistsAsync("env")).Should().BeTrue();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(prefix + "Blobs__Kind", null);
+            Environment.SetEnvironmentVariable(prefix + "Blobs__ConnectionString", null);
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void Unusable_settings_are_listed_by_name()
     {
         using var sp = Build(new() { ["Blobs:Kind"] = "AzureBlob", ["Blobs:Container"] = "Bad_Name", ["Blobs:MaxConcurrency"] = "0" });

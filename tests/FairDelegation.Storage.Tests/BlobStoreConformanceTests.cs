@@ -113,6 +113,18 @@ public abstract class BlobStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_prefix_of_other_blobs_is_not_itself_a_blob()
+    {
+        await Store.WriteAsync("folder/inner", new MemoryStream([1]));
+
+        (await Store.ExistsAsync("folder")).Should().BeFalse();
+        await Store.Invoking(s => s.OpenReadAsync("folder")).Should().ThrowAsync<BlobNotFoundException>();
+        await Store.Invoking(s => s.GetPropertiesAsync("folder")).Should().ThrowAsync<BlobNotFoundException>();
+        (await Store.DeleteAsync("folder")).Should().BeFalse();
+        (await Store.ExistsAsync("folder/inner")).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Delete_removes_the_blob()
     {
         await Store.WriteAsync("gone", new MemoryStream([9]));

@@ -18,6 +18,7 @@ namespace FairDelegation.Cli.Commands;
 public static class BenchBlobCommand
 {
     private const int ReadBufferSize = 1 << 20;
+    private static readonly byte[] DrainBuffer = new byte[ReadBufferSize];
 
     public static Command Create()
     {
@@ -82,7 +83,9 @@ public static class BenchBlobCommand
             await fsStore.WriteAsync("warm", new PseudoRandomStream(warm, 1), ct);
             await Drain(await fsStore.OpenReadAsync("warm", ct), ct);
 
-            Console.WriteLine($"working set after warm-up: {PeakMemory.Current() / 1048576.0:F1} MiB (peak so far {PeakMemory.Read() / 1048576.0:F1} MiB)");
+            var gc = GC.GetGCMemoryInfo();
+            Console.WriteLine($"working set after warm-up: {PeakMemory.Current() / 1048576.0:F1} MiB (peak so far {PeakMemory.Read() / 1048576.0:F1} MiB; " +
+                              $"GC heap {gc.HeapSizeBytes / 1048576.0:F1} MiB, committed {gc.TotalCommittedBytes / 1048576.0:F1} MiB)");
             // Each round measures the baseline and the store back to back, and rounds alternate which goes first, so
             // a noisy neighbour (2 shared cores) hits both sides alike; the table reports the median of each phase.
             var rounds = new List<List<Measurement>>();
@@ -145,7 +148,8 @@ public static class BenchBlobCommand
 
     private static async Task<Measurement> Measure(string name, long bytes, Func<Task> run)
     {
-        GC.Collect();
+        // Hand back what earlier phases left behind (Aggressive decommits freed memory), so each phase's peak is its own.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         PeakMemory.Reset();
         var watch = Stopwatch.StartNew();
@@ -165,7 +169,7 @@ public static class BenchBlobCommand
     {
         await using (stream)
         {
-            var buffer = new byte[ReadBufferSize];
+            var buffer = DrainBuffer; // one buffer for every read phase: the consumer's own allocations stay out of the figures
             long total = 0;
             int n;
             while ((n = await stream.ReadAsync(buffer, ct)) > 0) total += n;

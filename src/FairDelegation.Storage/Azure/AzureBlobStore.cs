@@ -143,6 +143,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
                 // Fits one request: a single Put Blob is just as atomic and saves a round trip.
                 var sha = hash.GetHashAndReset();
                 await PutBlobAsync(uri, name, buffer.AsMemory(0, count), sha, cancellationToken).ConfigureAwait(false);
+                pool.Return(buffer);
                 return new BlobWriteResult(name, count, sha);
             }
         }
@@ -316,44 +317,82 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     // ---------------------------------------------------------------- read
 
     public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default) =>
-        DownloadAsync(name, null, cancellationToken);
+        OpenReadRangeAsync(name, 0, long.MaxValue, cancellationToken);
 
     public async Task<Stream> OpenReadRangeAsync(string name, long offset, long length, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var uri = GetBlobUri(name);
         if (length == 0)
         {
             await GetPropertiesAsync(name, cancellationToken).ConfigureAwait(false); // still a typed not-found for a missing blob
             return new MemoryStream([], writable: false);
         }
-        var last = length > long.MaxValue - offset ? "" : (offset + length - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await DownloadAsync(name, $"bytes={offset}-{last}", cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Stream> DownloadAsync(string name, string? range, CancellationToken cancellationToken)
-    {
-        var message = NewMessage(RequestMethod.Get, GetBlobUri(name));
+        var unbounded = length > long.MaxValue - offset;
+        var parallel = _options.DownloadConcurrency > 1;
+        // The first request asks for one chunk only when more may follow in parallel; its Content-Range gives the
+        // blob's length and its ETag pins the version the following chunks must come from.
+        var firstLength = parallel ? Math.Min(length, _options.BlockSize) : length;
+        var firstLast = firstLength > long.MaxValue - offset ? "" : (offset + firstLength - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var range = offset == 0 && unbounded && !parallel ? null : $"bytes={offset}-{firstLast}";
+        var message = NewMessage(RequestMethod.Get, uri);
         try
         {
             if (range is not null) message.Request.Headers.SetValue("x-ms-range", range);
             message.BufferResponse = false; // stream the body: GiB-sized blobs never sit in memory
             var response = await SendAsync(message, "download", name, cancellationToken).ConfigureAwait(false);
-            if (response.Status is 200 or 206 && response.ContentStream is { } body)
-                return new ResponseContentStream(body, message);
             if (response.Status == 416 && range is not null)
             {
                 // A range starting at or past the end: empty by this interface's contract (the blob exists).
                 message.Dispose();
                 return new MemoryStream([], writable: false);
             }
-            throw await ErrorAsync(response, "download", name).ConfigureAwait(false);
+            if (response.Status is not (200 or 206) || response.ContentStream is not { } body)
+                throw await ErrorAsync(response, "download", name).ConfigureAwait(false);
+            var total = response.Status == 200 ? -1 : TotalFromContentRange(response);
+            var end = total < 0 ? -1 : unbounded ? total : Math.Min(total, offset + length);
+            var headLength = end < 0 ? -1 : Math.Min(end - offset, firstLength);
+            if (!parallel || end < 0 || end - offset <= firstLength)
+                return new ResponseContentStream(body, message);
+            response.Headers.TryGetValue("ETag", out var etag);
+            var head = new ResponseContentStream(body, message);
+            return new ParallelRangeReadStream(head, headLength, offset + headLength, end, _options.BlockSize, _options.DownloadConcurrency,
+                _blockBuffers, (o, buffer, count, ct) => FetchRangeAsync(uri, name, etag, o, buffer, count, ct));
         }
         catch
         {
             message.Dispose();
             throw;
         }
+    }
+
+    private async Task FetchRangeAsync(Uri uri, string name, string? etag, long offset, byte[] buffer, int count, CancellationToken cancellationToken)
+    {
+        using var message = NewMessage(RequestMethod.Get, uri);
+        message.Request.Headers.SetValue("x-ms-range", $"bytes={offset}-{offset + count - 1}");
+        if (etag is not null) message.Request.Headers.SetValue("If-Match", etag);
+        message.BufferResponse = false;
+        var response = await SendAsync(message, "download", name, cancellationToken).ConfigureAwait(false);
+        if (response.Status == 412)
+            throw new BlobStoreException($"download '{name}' failed: the blob was replaced while it was being read", HttpStatusCode.PreconditionFailed,
+                ErrorCodeOf(response));
+        if (response.Status != 206 || response.ContentStream is not { } body)
+            throw await ErrorAsync(response, "download", name).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            var n = await body.ReadAtLeastAsync(buffer.AsMemory(0, count), count, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (n != count) throw new BlobStoreException($"download '{name}' failed: range at {offset} returned {n} of {count} bytes");
+        }
+    }
+
+    /// <summary>The total length from "Content-Range: bytes a-b/total", or -1.</summary>
+    private static long TotalFromContentRange(Response response)
+    {
+        if (!response.Headers.TryGetValue("Content-Range", out var value) || value is null) return -1;
+        var slash = value.LastIndexOf('/');
+        return slash >= 0 && long.TryParse(value.AsSpan(slash + 1), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var total) ? total : -1;
     }
 
     public async Task<BlobInfo> GetPropertiesAsync(string name, CancellationToken cancellationToken = default)

@@ -154,8 +154,10 @@ public sealed class FileSystemBlobStore : IBlobStore
             // FileShare.Delete: a concurrent overwrite (rename) or delete does not disturb an open reader.
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException
+                                      || e is UnauthorizedAccessException && Directory.Exists(path))
         {
+            // A directory is only the common prefix of other blobs, not a blob.
             throw new BlobNotFoundException(name);
         }
         try

@@ -50,7 +50,7 @@ public static partial class DelegationsApi
         group.MapGet("/", ListAsync)
             .ProducesValidationProblem()
             .WithName("ListDelegations")
-            .WithSummary("List delegations, newest id order, optionally by runtime status; paged by continuation token");
+            .WithSummary("List delegations in id order, optionally by runtime status; paged by continuation token");
 
         group.MapGet("/{id}", async Task<Results<Ok<DelegationView>, ProblemHttpResult>> (string id, HttpRequest request, CustomerNode node,
                 AgreementStore agreements, CancellationToken ct) =>

@@ -153,6 +153,25 @@ public abstract class ApiContractTests(ApiNode node)
     }
 
     [Fact]
+    public async Task Ended_instances_are_purged_in_bulk_by_creation_time()
+    {
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("o");
+        var started = await _client.PostAsync("/api/delegations", Bodies.Json(Bodies.Delegation(Nowhere)));
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Bodies.ProblemAsync(await _client.DeleteAsync("/runtime/webhooks/durabletask/instances"), 400);
+        await Bodies.ProblemAsync(await _client.DeleteAsync($"/runtime/webhooks/durabletask/instances?createdTimeFrom={Uri.EscapeDataString(from)}&runtimeStatus=Running"), 400);
+        (await _client.PostAsync($"/runtime/webhooks/durabletask/instances/{id}/terminate", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while ((await _client.GetAsync($"/runtime/webhooks/durabletask/instances/{id}")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < until)
+            await Task.Delay(100);
+
+        var purged = await _client.DeleteAsync($"/runtime/webhooks/durabletask/instances?createdTimeFrom={Uri.EscapeDataString(from)}&runtimeStatus=Terminated");
+        purged.StatusCode.Should().Be(HttpStatusCode.OK, await purged.Content.ReadAsStringAsync());
+        (await purged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instancesDeleted").GetInt32().Should().BeGreaterThanOrEqualTo(1);
+        await Bodies.ProblemAsync(await _client.GetAsync($"/api/delegations/{id}"), 404);
+    }
+
+    [Fact]
     public async Task Lists_page_with_a_continuation_token()
     {
         for (var i = 0; i < 2; i++)

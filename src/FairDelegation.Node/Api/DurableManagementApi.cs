@@ -8,7 +8,7 @@ namespace FairDelegation.Node.Api;
 
 /// <summary>
 /// Durable Functions' instance management routes, for tools that know them (all need the API key):
-/// GET/DELETE /runtime/webhooks/durabletask/instances/{id}, GET .../instances (query),
+/// GET/DELETE /runtime/webhooks/durabletask/instances/{id}, GET/DELETE .../instances (query, bulk purge),
 /// POST .../instances/{id}/raiseEvent/{eventName}, POST .../instances/{id}/terminate?reason=.
 /// They act on any orchestration of this node (customer-* and provider-* instances).
 /// </summary>
@@ -98,6 +98,33 @@ public static class DurableManagementApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Purge an ended instance's history");
+
+        group.MapDelete("/", async (DurableTaskClient durable, DateTimeOffset? createdTimeFrom, DateTimeOffset? createdTimeTo, string? runtimeStatus,
+                CancellationToken ct) =>
+            {
+                if (createdTimeFrom is null) return ApiProblems.Validation("createdTimeFrom", "is required for a bulk purge (Durable Functions' rule)");
+                var statuses = new List<OrchestrationRuntimeStatus>();
+                foreach (var s in (runtimeStatus ?? "Completed,Failed,Terminated").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (!Enum.TryParse<OrchestrationRuntimeStatus>(s, true, out var parsed) || int.TryParse(s, out _)
+                        || parsed is not (OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated))
+                        return ApiProblems.Validation("runtimeStatus", $"'{s}' is not one of Completed, Failed, Terminated (only ended instances are purged)");
+                    statuses.Add(parsed);
+                }
+                var ids = new List<string>();
+                await foreach (var m in durable.GetAllInstancesAsync(new OrchestrationQuery { CreatedFrom = createdTimeFrom, CreatedTo = createdTimeTo, Statuses = statuses })
+                                   .WithCancellation(ct))
+                    ids.Add(m.InstanceId);
+                var deleted = 0;
+                foreach (var id in ids) deleted += (await durable.PurgeInstanceAsync(id, ct)).PurgedInstanceCount;
+                return deleted == 0
+                    ? ApiProblems.Problem(StatusCodes.Status404NotFound, "nothing to purge", "no ended instance matches the filter")
+                    : TypedResults.Ok(new PurgeHistoryResult(deleted));
+            })
+            .Produces<PurgeHistoryResult>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Purge the history of every ended instance created in a time range (createdTimeFrom required)");
 
         group.MapPost("/{id}/raiseEvent/{eventName}", async (string id, string eventName, HttpRequest request, DurableTaskClient durable,
                 IOptions<ApiOptions> api, CancellationToken ct) =>

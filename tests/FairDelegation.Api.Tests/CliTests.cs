@@ -22,6 +22,17 @@ public sealed class CliTests
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(1), "the demo must finish well under a minute");
     }
 
+    [Fact]
+    public async Task The_delegations_benchmark_runs_and_reports_its_figures_next_to_the_baseline()
+    {
+        var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "bench", "delegations", "--count", "2", "--concurrency", "1", "--baseline", "1");
+        run.ExitCode.Should().Be(0, $"stdout: {run.StdOut}\nstderr: {run.StdErr}");
+        run.StdOut.Should().MatchRegex(@"p50 [\d.]+ ms\s+p95 [\d.]+ ms\s+[\d.]+ delegations/s")
+            .And.Contain("open + claim").And.MatchRegex(@"ratio: delegation p50 / open\+claim p50 = [\d.]+x")
+            .And.MatchRegex(@"chain RPC \(anvil\)\s+[\d.]+ ms per delegation \([1-9]")
+            .And.MatchRegex(@"blob storage \(Azurite\)\s+[\d.]+ ms per delegation \([1-9]");
+    }
+
     [Theory]
     [InlineData("demo", "--min-accuracy", "2")]
     [InlineData("demo", "--rpc-url", "not a url")]

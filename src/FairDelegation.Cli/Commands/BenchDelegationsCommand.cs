@@ -173,6 +173,7 @@ public static class BenchDelegationsCommand
             }
 
             // Warm-up (JIT, connection pools, containers): not measured.
+            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with 3 delegations");
             for (var i = 0; i < Math.Min(3, m); i++) await OneAsync(-1 - i);
 
             http.Reset();
@@ -182,7 +183,12 @@ public static class BenchDelegationsCommand
             await Task.WhenAll(Enumerable.Range(0, c).Select(async _ =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < m) latencies.Add(await OneAsync(i));
+                while ((i = Interlocked.Increment(ref next)) < m)
+                {
+                    latencies.Add(await OneAsync(i));
+                    var done = latencies.Count;
+                    if (done % Math.Max(1, m / 4) == 0) Console.WriteLine($"  {done}/{m} delegations completed ({wall.Elapsed.TotalSeconds:0.0} s)");
+                }
             }));
             wall.Stop();
             var chain = http.For(anvil.Port);
@@ -190,6 +196,7 @@ public static class BenchDelegationsCommand
             var peer = http.For(new Uri(provider.Url).Port, new Uri(customer.Url).Port);
 
             // Baseline, same run: the escrow's two transactions back to back (open by one account, claim by another).
+            Console.WriteLine($"  baseline: {pairs} escrow open + claim pairs; then the crypto estimate");
             var baseline = await OpenClaimPairsAsync(rpc, escrow, pairs, ct);
             var crypto = CryptoPerDelegation(ct);
 

@@ -14,7 +14,7 @@ namespace FairDelegation.Durable.Tests;
 public abstract class CrashTests : IDisposable
 {
     private const int Instances = 3;
-    private const int LeaseMs = 1500;
+    private const int LeaseMs = 3000; // short enough for a quick takeover, long enough for a loaded machine
     private readonly string _dir = Directory.CreateTempSubdirectory("fd-crash-").FullName;
 
     /// <summary>The test's temporary folder (deleted afterwards).</summary>

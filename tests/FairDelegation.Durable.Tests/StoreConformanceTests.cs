@@ -127,10 +127,24 @@ public abstract class StoreConformanceTests
                 pending.Remove(done);
             }
             var elapsed = ctx.CurrentUtcDateTime - start;
+            // Timers already due when created arrive together in one episode: still in due order.
+            var now = ctx.CurrentUtcDateTime;
+            var late = new Dictionary<Task, int>
+            {
+                [ctx.CreateTimer(now.AddMilliseconds(-100), CancellationToken.None)] = -100,
+                [ctx.CreateTimer(now.AddMilliseconds(-300), CancellationToken.None)] = -300,
+                [ctx.CreateTimer(now.AddMilliseconds(-200), CancellationToken.None)] = -200,
+            };
+            while (late.Count > 0)
+            {
+                var done = await Task.WhenAny(late.Keys);
+                order.Add(late[done]);
+                late.Remove(done);
+            }
             return $"{string.Join(",", order)}|{elapsed >= TimeSpan.FromMilliseconds(600)}";
         }));
         var m = await CompleteAsync(host, await host.Client.ScheduleNewOrchestrationInstanceAsync("Timers", 0));
-        m.ReadOutputAs<string>().Should().Be("200,400,600|True");
+        m.ReadOutputAs<string>().Should().Be("200,400,600,-300,-200,-100|True");
     }
 
     [Fact]
@@ -377,7 +391,7 @@ public abstract class StoreConformanceTests
     public async Task StartAt_keeps_an_instance_pending_until_its_time()
     {
         await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x)));
-        var startAt = DateTimeOffset.UtcNow.AddMilliseconds(1500);
+        var startAt = DateTimeOffset.UtcNow.AddMilliseconds(2500);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Quick", 3, new StartOrchestrationOptions(StartAt: startAt));
         (await host.Client.GetInstanceAsync(id))!.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Pending);
         var m = await CompleteAsync(host, id);

@@ -273,7 +273,9 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
             idle = _options.MinPollInterval;
             foreach (var item in items)
             {
-                _runningActivities[item.Id] = item;
+                // Our own lease ran out while the activity was still running here (a stalled renewal), and we
+                // claimed it again: the claim renewed the lease; do not start a second copy.
+                if (!_runningActivities.TryAdd(item.Id, item)) continue;
                 _ = Task.Run(() => RunActivityAsync(item, ct), CancellationToken.None);
             }
         }

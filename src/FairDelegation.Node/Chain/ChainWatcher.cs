@@ -88,18 +88,19 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
                         Payee = opened.Terms.Payee.ToLowerHex(), WorkHash = Hex.Encode(opened.Terms.WorkHash), Amount = opened.Terms.Amount,
                         Deadline = opened.Terms.Deadline, TransactionHash = e.Log.TransactionHash, BlockNumber = e.Log.BlockNumber, BlockHash = e.Log.BlockHash,
                     }, ct);
+                    log.LogInformation("EscrowOpened of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
                     break;
                 case KeyRevealed revealed when r.Role == NodeRole.Customer:
                     var keyId = RevealedKeys.Store(keys, revealed.RevealedWorkKey, revealed.PrivateKey);
                     await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.KeyRevealed,
                         new KeyRevealedEvent(revealed.RevealedWorkKey.ToLowerHex(), keyId, e.Log.TransactionHash, e.Log.BlockNumber), ct);
+                    log.LogInformation("KeyRevealed of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
                     break;
                 case Refunded:
                     await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.Refunded,
                         new RefundedEvent(e.WorkKey.ToLowerHex(), e.Log.TransactionHash, e.Log.BlockNumber), ct);
                     break;
             }
-            log.LogInformation("escrow event {Event} of work key {WorkKey} raised into {Instance}", e.GetType().Name, e.WorkKey, r.InstanceId);
         }
         using (var c = database.Open())
         {

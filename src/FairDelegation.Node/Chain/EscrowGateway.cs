@@ -71,8 +71,13 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     {
         var state = await _escrow.GetStateAsync(terms.WorkKey, ct);
         if (state == EscrowState.Claimed) return (null, await FindAsync<KeyRevealed>(terms.WorkKey, ct));
-        if (state == EscrowState.None && await FindAsync<Refunded>(terms.WorkKey, ct) is { } refunded)
-            return (await ToTransactionAsync("RefundEscrow", refunded.Log.TransactionHash, ct), null);
+        if (state == EscrowState.None)
+        {
+            // Refunded already (a re-run), or never opened on the canonical chain: nothing to send either way.
+            return await FindAsync<Refunded>(terms.WorkKey, ct) is { } refunded
+                ? (await ToTransactionAsync("RefundEscrow", refunded.Log.TransactionHash, ct), null)
+                : (null, null);
+        }
         try
         {
             return (ToTransaction("RefundEscrow", await _escrow.RefundAsync(sender, terms, ct)), null);

@@ -65,9 +65,24 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
         transactions.Add(open);
         if (!open.Succeeded) return End(DelegationStatus.Cancelled, "the escrow could not be opened (the transaction reverted); nothing was deposited", agreement, check.WorkHash);
-        Step("8", nameof(OpenEscrow), "waiting for confirmations");
-        var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
-        if (confirmed is not null) transactions[^1] = confirmed;
+        for (var round = 1; ; round++)
+        {
+            Step("8", nameof(OpenEscrow), "waiting for confirmations");
+            var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
+            if (confirmed is not null)
+            {
+                transactions[^1] = confirmed;
+                break;
+            }
+            // Not confirmed in time (a reorganisation may have dropped it): OpenEscrow again returns the opening if the
+            // escrow holds our terms, or deposits again if it does not. Past the last round, wait for the key or the
+            // deadline all the same: the refund settles whatever is on chain.
+            if (round == 3) break;
+            var again = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
+            if (!again.Succeeded) break;
+            if (again.Hash != open.Hash) transactions.Add(again);
+            open = again;
+        }
 
         // (10)-(11) wait for the provider to reveal its key, until the deadline (chain time); then refund.
         var escrowDeadline = agreement.ParseTerms().EscrowDeadline;
@@ -108,7 +123,9 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
                 var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, refund.RevealedKeyId!), StepRetry.Local);
                 return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
             }
-            transactions.Add(refund.Transaction!);
+            if (refund.Transaction is null)
+                return End(DelegationStatus.Cancelled, "no escrow holds the deposit (its opening never stayed on chain); nothing to refund", agreement, check.WorkHash);
+            transactions.Add(refund.Transaction);
             return End(DelegationStatus.Refunded, "the provider did not reveal its key before the deadline; the wage was refunded", agreement, check.WorkHash);
         }
     }

@@ -23,7 +23,10 @@ public sealed record OpenEscrowInput(Agreement Agreement, string WorkHash);
 /// <summary>Refund after the deadline.</summary>
 public sealed record RefundEscrowInput(Agreement Agreement, string WorkHash);
 
-/// <summary>The refund's transaction, or: the provider had claimed (then the revealed key's id, when found on chain).</summary>
+/// <summary>
+/// The refund's transaction (null when no escrow held the deposit), or: the provider had claimed (then the revealed key's
+/// id, when found on chain).
+/// </summary>
 public sealed record RefundResult(ChainTransaction? Transaction, bool AlreadyClaimed, string? RevealedKeyId);
 
 /// <summary>(11): w' and the revealed key's id.</summary>

@@ -6,7 +6,7 @@ using FairDelegation.Node.Keys;
 namespace FairDelegation.Node.Customer;
 
 /// <summary>
-/// After the deadline with no key revealed: take the deposit back. If the provider claimed after all (a race at the
+/// After the deadline with no key revealed: take the deposit back (no transaction when no escrow holds it). If the provider claimed after all (a race at the
 /// deadline), the revealed key is read from the chain into the key store and its id returned instead.
 /// </summary>
 public sealed class RefundEscrow(EscrowGateway escrow, KeyStore keys) : TaskActivity<RefundEscrowInput, RefundResult>

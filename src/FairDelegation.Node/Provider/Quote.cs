@@ -53,8 +53,12 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
             throw new FormatException($"quote request: {e.Message}");
         }
 
-        // A fresh work key per agreement (A8), made once per proposal even if this handler runs twice.
+        // A fresh work key per agreement (A8). A proposal is quoted once: a second quote would make a second agreement
+        // with the same work key, and revealing it for one would give away the work of the other. (A replay of the
+        // same message never gets here: the inbox answers it with the stored reply.)
         var keyId = "work-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customerIdentity.ToLowerHex() + "|" + request.ProposalId)))[..32];
+        if (keys.Contains(keyId))
+            return new QuoteReply(false, $"proposal {request.ProposalId} was already quoted; ask again with a new proposal id", null, null);
         keys.GetOrCreateSecp256k1Key(keyId, "work-key");
         PublicKey workKey;
         using (var sk = keys.Open(keyId)) workKey = PublicKey.FromBytes(Secp256k1.PublicKeyFromPrivateKey(sk.Bytes));

@@ -57,6 +57,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             }
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(directory);
             return new BlobWriteResult(name, length, sha256);
         }
         catch

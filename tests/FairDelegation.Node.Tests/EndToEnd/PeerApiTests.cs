@@ -65,6 +65,13 @@ public sealed class PeerApiTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         var instances = await provider.Get<DurableTaskClient>().QueryInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = "provider-" });
         instances.Values.Should().ContainSingle("the replay started nothing new");
 
+        // The same proposal in a new message is refused: one work key per agreement.
+        var again = PeerEnvelope.Create(customer, PeerKinds.QuoteRequest, proposal, providerIdentity.ToLowerHex(), QuoteBody(proposal), DateTimeOffset.UtcNow);
+        var refusal = PeerJson.Deserialize<QuoteReply>(PeerJson.Deserialize<PeerEnvelope>(
+            await (await PostAsync(provider.Url + "/api/peer/quote", again)).Content.ReadAsStringAsync(), "reply").Body, "quote");
+        refusal.Accepted.Should().BeFalse();
+        refusal.Reason.Should().Contain("already quoted");
+
         // GET /api/agreements/{id} shows the provider waiting at (0).
         var view = await _http.GetStringAsync($"{provider.Url}/api/agreements/{quote.AgreementId}");
         view.Should().Contain("\"role\":\"provider\"").And.Contain("Quote");

@@ -128,7 +128,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
     public async Task An_escrow_that_does_not_match_the_agreement_is_refused_and_the_key_stays_secret(string mismatch)
     {
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
-            provider: With(("Timeouts:Deadline", "00:00:30"), ("Timeouts:WorkDelivery", "00:00:10"), ("Timeouts:DeadlineMargin", "00:00:05")),
+            provider: With(("Timeouts:Deadline", "00:01:00"), ("Timeouts:WorkDelivery", "00:00:30"), ("Timeouts:DeadlineMargin", "00:00:05")),
             customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new HangingHandler()));
         var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
@@ -150,7 +150,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         (await escrow.GetStateAsync(workKey)).Should().Be(EscrowState.Open, "the key was never revealed, so the deposit is still there");
 
         // After the deadline the deposit goes back: nobody is out of pocket.
-        await chain.Rpc.IncreaseTimeAsync(40);
+        await chain.Rpc.IncreaseTimeAsync(70);
         await chain.Rpc.MineAsync();
         await escrow.RefundAsync(cheat, opened);
         (await escrow.GetStateAsync(workKey)).Should().Be(EscrowState.None);
@@ -162,7 +162,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
     {
         // The provider wants more time before the deadline than the agreement leaves it, so it never reveals its key.
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
-            provider: With(("Timeouts:Deadline", "00:00:30"), ("Timeouts:WorkDelivery", "00:00:10"), ("Timeouts:DeadlineMargin", "00:00:29")));
+            provider: With(("Timeouts:Deadline", "00:01:00"), ("Timeouts:WorkDelivery", "00:00:30"), ("Timeouts:DeadlineMargin", "00:00:59")));
 
         var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
@@ -171,7 +171,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         providerOutcome.Reason.Should().Contain("safety margin");
 
         await Delegations.WaitForStepAsync(customer, id, "WaitForKey");
-        await chain.Rpc.IncreaseTimeAsync(40);
+        await chain.Rpc.IncreaseTimeAsync(70);
         await chain.Rpc.MineAsync();
         var outcome = await Delegations.OutcomeAsync(customer, id);
         outcome.Status.Should().Be(DelegationStatus.Refunded);

@@ -272,7 +272,7 @@ public sealed partial class PostgresOrchestrationStore : IOrchestrationStore, IW
         {
             BatchCommands =
             {
-                Bc($"SELECT id, instance_id, generation, event FROM {_s}.messages WHERE instance_id = ANY($1) AND visible_at <= $2 ORDER BY id",
+                Bc($"SELECT id, instance_id, generation, event FROM {_s}.messages WHERE instance_id = ANY($1) AND visible_at <= $2 ORDER BY visible_at, id",
                     P(null!, ids), P(null!, now)),
                 Bc($"SELECT instance_id, event FROM {_s}.history WHERE instance_id = ANY($1) ORDER BY instance_id, seq", P(null!, uncached)),
             },

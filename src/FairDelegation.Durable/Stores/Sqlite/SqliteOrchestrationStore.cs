@@ -273,7 +273,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             var uncached = JsonSerializer.Serialize(claimed.Where(x => !history.ContainsKey(x.Id)).Select(x => x.Id));
             foreach (var x in claimed) if (!history.ContainsKey(x.Id)) history[x.Id] = new List<HistoryEvent>();
             await using (var cmd = Cmd(c, tx,
-                "SELECT id, instance_id, generation, event FROM dt_messages WHERE instance_id IN (SELECT value FROM json_each(@ids)) AND visible_at <= @now ORDER BY id",
+                "SELECT id, instance_id, generation, event FROM dt_messages WHERE instance_id IN (SELECT value FROM json_each(@ids)) AND visible_at <= @now ORDER BY visible_at, id",
                 ("@ids", ids), ("@now", now)))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             {

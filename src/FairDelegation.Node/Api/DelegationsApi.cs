@@ -32,7 +32,7 @@ public static partial class DelegationsApi
     };
 
     /// <summary>Maps the customer's delegation routes.</summary>
-    public static RouteGroupBuilder MapDelegationsApi(this IEndpointRouteBuilder app, long maxRequestBytes)
+    public static RouteGroupBuilder MapDelegationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/delegations").WithTags("delegations").RequireApiKey();
 

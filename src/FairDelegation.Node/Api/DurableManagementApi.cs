@@ -28,7 +28,7 @@ public static class DurableManagementApi
     public sealed record PurgeHistoryResult(int InstancesDeleted);
 
     /// <summary>Maps the management routes.</summary>
-    public static RouteGroupBuilder MapDurableManagementApi(this IEndpointRouteBuilder app, long maxRequestBytes)
+    public static RouteGroupBuilder MapDurableManagementApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Prefix + "/instances").WithTags("durable management").RequireApiKey();
 

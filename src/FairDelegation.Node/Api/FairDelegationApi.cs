@@ -28,12 +28,11 @@ public static class FairDelegationApi
     /// <summary>Maps the API routes (delegations on a customer node only).</summary>
     public static IEndpointRouteBuilder MapFairDelegationApi(this IEndpointRouteBuilder app)
     {
-        var api = app.ServiceProvider.GetRequiredService<IOptions<ApiOptions>>().Value;
         var node = app.ServiceProvider.GetRequiredService<IOptions<NodeOptions>>().Value;
         // Resolve the key now: a bad key setting fails the start, and the key file exists before the first call.
         app.ServiceProvider.GetRequiredService<ApiKey>();
-        if (node.Role == NodeRole.Customer) app.MapDelegationsApi(api.MaxRequestBytes);
-        app.MapDurableManagementApi(api.MaxRequestBytes);
+        if (node.Role == NodeRole.Customer) app.MapDelegationsApi();
+        app.MapDurableManagementApi();
         app.MapHealthApi();
         app.MapOpenApi();
         return app;

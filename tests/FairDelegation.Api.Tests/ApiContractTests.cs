@@ -122,6 +122,9 @@ public abstract class ApiContractTests(ApiNode node)
         running.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).Should().Contain(instance);
         await Bodies.ProblemAsync(await _client.GetAsync("/api/delegations?status=Sleeping"), 400);
         await Bodies.ProblemAsync(await _client.GetAsync("/api/delegations?pageSize=0"), 400);
+        (await Bodies.ProblemAsync(await _client.GetAsync("/api/delegations?pageSize=abc"), 400)).GetProperty("errors").TryGetProperty("pageSize", out _).Should().BeTrue();
+        (await Bodies.ProblemAsync(await _client.GetAsync("/runtime/webhooks/durabletask/instances?top=x&createdTimeFrom=yesterday"), 400))
+            .GetProperty("errors").EnumerateObject().Select(e => e.Name).Should().BeEquivalentTo("top", "createdTimeFrom");
         await Bodies.ProblemAsync(await _client.GetAsync($"/api/delegations/{instance}/result"), 409);
 
         var status = await _client.GetAsync(links.GetProperty("statusQueryGetUri").GetString());

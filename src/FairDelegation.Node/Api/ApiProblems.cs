@@ -56,6 +56,33 @@ public static class ApiProblems
         }
     }
 
+    /// <summary>Parses an optional integer query parameter; a malformed one is recorded in <paramref name="errors"/>.</summary>
+    public static int? Int(string? text, string name, IDictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v)) return v;
+        errors[name] = [$"'{text}' is not an integer"];
+        return null;
+    }
+
+    /// <summary>Parses an optional boolean query parameter (true/false).</summary>
+    public static bool? Bool(string? text, string name, IDictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (bool.TryParse(text, out var v)) return v;
+        errors[name] = [$"'{text}' is not true or false"];
+        return null;
+    }
+
+    /// <summary>Parses an optional ISO 8601 time query parameter.</summary>
+    public static DateTimeOffset? Time(string? text, string name, IDictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var v)) return v;
+        errors[name] = [$"'{text}' is not an ISO 8601 time (e.g. 2026-11-21T12:00:00Z)"];
+        return null;
+    }
+
     /// <summary>413 naming the limit.</summary>
     public static IResult TooLarge(long limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "request body too large", $"the body is larger than this node's limit of {limit} bytes (FairDelegation:Api:MaxRequestBytes)");

@@ -14,6 +14,7 @@ using FairDelegation.Protocol.Sla;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -188,7 +189,7 @@ public static partial class DelegationsApi
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, CustomerNode node, DurableTaskClient durable, IOptions<ApiOptions> api,
-        string? status, int? pageSize, string? continuationToken, CancellationToken ct)
+        string? status, [FromQuery(Name = "pageSize")] string? pageSizeText, string? continuationToken, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var statuses = new List<OrchestrationRuntimeStatus>();
@@ -199,6 +200,7 @@ public static partial class DelegationsApi
             else errors["status"] = [$"'{s}' is not one of Pending, Running, Completed, Failed, Terminated"];
         }
         var max = api.Value.MaxPageSize;
+        var pageSize = ApiProblems.Int(pageSizeText, "pageSize", errors);
         if (pageSize is { } p && (p < 1 || p > max)) errors["pageSize"] = [$"must be between 1 and {max}"];
         if (errors.Count > 0) return ApiProblems.Validation(errors);
         Page<OrchestrationMetadata> page;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -32,11 +33,14 @@ public static class DurableManagementApi
     {
         var group = app.MapGroup(Prefix + "/instances").WithTags("durable management").RequireApiKey();
 
-        group.MapGet("/{id}", async (string id, HttpRequest request, HttpResponse response, DurableTaskClient durable, bool? showInput, CancellationToken ct) =>
+        group.MapGet("/{id}", async (string id, HttpRequest request, HttpResponse response, DurableTaskClient durable, string? showInput, CancellationToken ct) =>
             {
+                var errors = new Dictionary<string, string[]>();
+                var show = ApiProblems.Bool(showInput, "showInput", errors);
+                if (errors.Count > 0) return ApiProblems.Validation(errors);
                 var meta = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, ct);
                 if (meta is null) return ApiProblems.NotFound("instance", id);
-                var status = Status(meta, showInput ?? true);
+                var status = Status(meta, show ?? true);
                 // Durable Functions answers 202 while the instance runs (poll again), 200 once it has ended.
                 if (meta.IsCompleted) return TypedResults.Ok(status);
                 response.Headers.Location = $"{DelegationsApi.BaseUrl(request)}{Prefix}/instances/{Uri.EscapeDataString(id)}";
@@ -48,9 +52,15 @@ public static class DurableManagementApi
             .WithSummary("An instance's status (202 while it runs, 200 once ended)");
 
         group.MapGet("/", async (HttpRequest request, HttpResponse response, DurableTaskClient durable, IOptions<ApiOptions> api,
-                string? runtimeStatus, int? top, string? instanceIdPrefix, DateTimeOffset? createdTimeFrom, DateTimeOffset? createdTimeTo,
-                bool? showInput, CancellationToken ct) =>
+                string? runtimeStatus, [FromQuery(Name = "top")] string? topText, string? instanceIdPrefix, string? createdTimeFrom, string? createdTimeTo,
+                string? showInput, CancellationToken ct) =>
             {
+                var errors = new Dictionary<string, string[]>();
+                var top = ApiProblems.Int(topText, "top", errors);
+                var from = ApiProblems.Time(createdTimeFrom, "createdTimeFrom", errors);
+                var to = ApiProblems.Time(createdTimeTo, "createdTimeTo", errors);
+                var show = ApiProblems.Bool(showInput, "showInput", errors);
+                if (errors.Count > 0) return ApiProblems.Validation(errors);
                 var statuses = new List<OrchestrationRuntimeStatus>();
                 foreach (var s in (runtimeStatus ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
@@ -67,7 +77,7 @@ public static class DurableManagementApi
                     page = await durable.QueryInstancesAsync(new OrchestrationQuery
                     {
                         Statuses = statuses.Count > 0 ? statuses : null, PageSize = top ?? max, InstanceIdPrefix = instanceIdPrefix,
-                        CreatedFrom = createdTimeFrom, CreatedTo = createdTimeTo, ContinuationToken = string.IsNullOrEmpty(token) ? null : token,
+                        CreatedFrom = from, CreatedTo = to, ContinuationToken = string.IsNullOrEmpty(token) ? null : token,
                         FetchInputsAndOutputs = true,
                     }, ct);
                 }
@@ -76,7 +86,7 @@ public static class DurableManagementApi
                     return ApiProblems.Validation(ContinuationHeader, "is not a token this node issued");
                 }
                 if (page.ContinuationToken is not null) response.Headers[ContinuationHeader] = page.ContinuationToken;
-                return TypedResults.Ok(page.Values.Select(m => Status(m, showInput ?? false)).ToList());
+                return TypedResults.Ok(page.Values.Select(m => Status(m, show ?? false)).ToList());
             })
             .Produces<List<InstanceStatus>>()
             .WithSummary("Instances by status, creation time and id prefix; the next page's token is in the x-ms-continuation-token header");
@@ -99,10 +109,14 @@ public static class DurableManagementApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Purge an ended instance's history");
 
-        group.MapDelete("/", async (DurableTaskClient durable, DateTimeOffset? createdTimeFrom, DateTimeOffset? createdTimeTo, string? runtimeStatus,
+        group.MapDelete("/", async (DurableTaskClient durable, string? createdTimeFrom, string? createdTimeTo, string? runtimeStatus,
                 CancellationToken ct) =>
             {
-                if (createdTimeFrom is null) return ApiProblems.Validation("createdTimeFrom", "is required for a bulk purge (Durable Functions' rule)");
+                var errors = new Dictionary<string, string[]>();
+                var from = ApiProblems.Time(createdTimeFrom, "createdTimeFrom", errors);
+                var to = ApiProblems.Time(createdTimeTo, "createdTimeTo", errors);
+                if (errors.Count > 0) return ApiProblems.Validation(errors);
+                if (from is null) return ApiProblems.Validation("createdTimeFrom", "is required for a bulk purge (Durable Functions' rule)");
                 var statuses = new List<OrchestrationRuntimeStatus>();
                 foreach (var s in (runtimeStatus ?? "Completed,Failed,Terminated").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
@@ -112,7 +126,7 @@ public static class DurableManagementApi
                     statuses.Add(parsed);
                 }
                 var ids = new List<string>();
-                await foreach (var m in durable.GetAllInstancesAsync(new OrchestrationQuery { CreatedFrom = createdTimeFrom, CreatedTo = createdTimeTo, Statuses = statuses })
+                await foreach (var m in durable.GetAllInstancesAsync(new OrchestrationQuery { CreatedFrom = from, CreatedTo = to, Statuses = statuses })
                                    .WithCancellation(ct))
                     ids.Add(m.InstanceId);
                 var deleted = 0;

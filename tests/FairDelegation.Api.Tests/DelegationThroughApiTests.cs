@@ -40,6 +40,16 @@ public sealed class DelegationThroughApiTests(ApiFixture fixture)
         var (accuracy, _, _) = ClassifierEvaluator.Accuracy(model, CsvDataset.Parse(Bodies.Csv(40, 2)));
         accuracy.Should().BeGreaterThanOrEqualTo(0.8);
 
+        // The provider node serves the management routes (not the customer's /api/delegations) for its own side.
+        using var provider = fixture.Provider.Client(ApiFixture.ApiKey);
+        var providerInstance = "provider-" + view.GetProperty("agreementId").GetString();
+        var providerStatus = await provider.GetFromJsonAsync<JsonElement>($"/runtime/webhooks/durabletask/instances/{providerInstance}");
+        providerStatus.GetProperty("runtimeStatus").GetString().Should().Be("Completed");
+        providerStatus.GetProperty("output").GetProperty("status").GetInt32().Should().Be((int)FairDelegation.Node.Model.DelegationStatus.Completed, "the output is the engine's serialized DelegationOutcome");
+        var providerList = await provider.GetFromJsonAsync<JsonElement>("/runtime/webhooks/durabletask/instances?instanceIdPrefix=provider-&runtimeStatus=Completed");
+        providerList.EnumerateArray().Select(i => i.GetProperty("instanceId").GetString()).Should().Contain(providerInstance);
+        await Bodies.ProblemAsync(await provider.GetAsync("/api/delegations"), 404);
+
         var completed = await client.GetFromJsonAsync<JsonElement>("/api/delegations?status=Completed");
         completed.GetProperty("items").EnumerateArray().Should().Contain(i => i.GetProperty("id").GetString() == view.GetProperty("id").GetString());
     }

@@ -38,6 +38,14 @@ public sealed class ApiFixture : IAsyncLifetime
         TestHostCustomer = await ApiNode.StartAsync(Settings("customer", AnvilProcess.DevPrivateKeys[3]), testServer: true);
     }
 
+    /// <summary>A customer on the test server whose chain RPC does not answer (readiness must say so).</summary>
+    public async Task<ApiNode> StartNodeWithoutChainAsync()
+    {
+        var settings = Settings("customer", AnvilProcess.DevPrivateKeys[5]);
+        settings["FairDelegation:Chain:RpcUrl"] = "http://127.0.0.1:9";
+        return await ApiNode.StartAsync(settings, testServer: true);
+    }
+
     private Dictionary<string, string?> Settings(string role, string walletKey)
     {
         var dir = Directory.CreateTempSubdirectory($"fd-api-{role}-").FullName;

@@ -53,4 +53,19 @@ public sealed class DelegationThroughApiTests(ApiFixture fixture)
         var completed = await client.GetFromJsonAsync<JsonElement>("/api/delegations?status=Completed");
         completed.GetProperty("items").EnumerateArray().Should().Contain(i => i.GetProperty("id").GetString() == view.GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task Readiness_is_503_naming_the_dependency_that_does_not_answer()
+    {
+        await using var node = await fixture.StartNodeWithoutChainAsync();
+        using var client = node.Client();
+        var response = await client.GetAsync("/health/ready");
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        var report = await response.Content.ReadFromJsonAsync<JsonElement>();
+        report.GetProperty("status").GetString().Should().Be("Unhealthy");
+        report.GetProperty("checks").GetProperty("chain").GetProperty("status").GetString().Should().Be("Unhealthy");
+        report.GetProperty("checks").GetProperty("chain").GetProperty("detail").GetString().Should().NotBeNullOrEmpty();
+        report.GetProperty("checks").GetProperty("database").GetProperty("status").GetString().Should().Be("Healthy");
+        (await client.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK, "liveness does not depend on the chain");
+    }
 }

@@ -5,13 +5,14 @@ namespace FairDelegation.Cli.Api;
 
 /// <summary>
 /// Follows a delegation through the customer node's API until it ends, printing one line per step as it changes
+/// (the current step is polled, so a step shorter than the poll interval may not get a line of its own)
 /// ("  +1.42s  customer (8) OpenEscrow"), which reads the same in a terminal and in a log.
 /// </summary>
 public static class DelegationFollower
 {
     /// <summary>Polls GET /api/delegations/{id} until the runtime status is final; returns the last view.</summary>
     public static async Task<JsonElement> FollowAsync(NodeApiClient client, string id, TimeSpan timeout, CancellationToken ct,
-        Func<JsonElement, CancellationToken, Task<string?>>? providerStep = null, TextWriter? output = null)
+        Func<JsonElement, CancellationToken, Task<string?>>? providerStep = null, TextWriter? output = null, TimeSpan? pollInterval = null)
     {
         output ??= Console.Out;
         var watch = Stopwatch.StartNew();
@@ -33,7 +34,7 @@ public static class DelegationFollower
             var runtime = view.GetProperty("runtimeStatus").GetString();
             if (runtime is not ("Pending" or "Running")) return view;
             if (watch.Elapsed > timeout) throw new CliException($"delegation {id} did not end within {timeout.TotalSeconds:0} s (still {step})");
-            await Task.Delay(50, ct);
+            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(100), ct);
         }
     }
 

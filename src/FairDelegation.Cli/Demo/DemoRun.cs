@@ -142,7 +142,7 @@ public static class DemoRun
                     && meta.ReadCustomStatusAs<StepStatus>() is { } step)
                     return step.Step == "end" ? $"ended {step.Name}" + (step.Detail is null ? "" : ": " + step.Detail) : step + (step.Detail is null ? "" : ": " + step.Detail);
                 return null;
-            });
+            }, pollInterval: TimeSpan.FromMilliseconds(15));
 
             // The outcome on both sides.
             Console.WriteLine("outcome");

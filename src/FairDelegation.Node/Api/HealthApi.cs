@@ -18,6 +18,9 @@ public static class HealthApi
     /// <summary>One dependency's state.</summary>
     public sealed record Check(string Status, string? Detail, long Milliseconds);
 
+    /// <summary>The liveness answer.</summary>
+    public sealed record Liveness(string Status, string Role);
+
     /// <summary>The readiness report.</summary>
     public sealed record Report(string Status, string Role, IReadOnlyDictionary<string, Check> Checks);
 
@@ -25,7 +28,7 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("health");
-        group.MapGet("/", (IOptions<NodeOptions> o) => TypedResults.Ok(new { status = "Healthy", role = o.Value.Role.ToString().ToLowerInvariant() }))
+        group.MapGet("/", (IOptions<NodeOptions> o) => TypedResults.Ok(new Liveness("Healthy", o.Value.Role.ToString().ToLowerInvariant())))
             .WithSummary("Liveness");
         group.MapGet("/ready", async (DurableTaskClient durable, EthRpcClient rpc, IBlobStore blobs, IOptions<NodeOptions> o, CancellationToken ct) =>
             {

@@ -137,7 +137,7 @@ public abstract class ApiContractTests(ApiNode node)
         await Bodies.ProblemAsync(await _client.PostAsync($"/runtime/webhooks/durabletask/instances/{instance}/raiseEvent/Nudge", Bodies.Raw("{bad")), 400);
 
         (await _client.PostAsync($"/runtime/webhooks/durabletask/instances/{instance}/terminate?reason=test", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
-        var until = DateTime.UtcNow.AddSeconds(20);
+        var until = DateTime.UtcNow.AddSeconds(60);
         JsonElement ended;
         do
         {
@@ -164,7 +164,7 @@ public abstract class ApiContractTests(ApiNode node)
         await Bodies.ProblemAsync(await _client.DeleteAsync("/runtime/webhooks/durabletask/instances"), 400);
         await Bodies.ProblemAsync(await _client.DeleteAsync($"/runtime/webhooks/durabletask/instances?createdTimeFrom={Uri.EscapeDataString(from)}&runtimeStatus=Running"), 400);
         (await _client.PostAsync($"/runtime/webhooks/durabletask/instances/{id}/terminate", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
-        var until = DateTime.UtcNow.AddSeconds(20);
+        var until = DateTime.UtcNow.AddSeconds(60);
         while ((await _client.GetAsync($"/runtime/webhooks/durabletask/instances/{id}")).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < until)
             await Task.Delay(100);
 

@@ -18,7 +18,7 @@ public sealed partial class CliAgainstNodeTests(ApiFixture fixture) : IDisposabl
         await File.WriteAllTextAsync(input, Bodies.Csv(120, 1));
         await File.WriteAllTextAsync(testSet, Bodies.Csv(40, 2));
 
-        var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "delegate", "--node", fixture.Customer.Url, "--api-key", ApiFixture.ApiKey,
+        var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(5), "delegate", "--node", fixture.Customer.Url, "--api-key", ApiFixture.ApiKey,
             "--provider", fixture.Provider.Url, "--input", input, "--test-set", testSet, "--min-accuracy", "0.8", "--wage", ApiFixture.Wage,
             "--output", output);
         run.ExitCode.Should().Be(0, $"stdout: {run.StdOut}\nstderr: {run.StdErr}");

@@ -17,7 +17,7 @@ public sealed class DelegationThroughApiTests(ApiFixture fixture)
         started.StatusCode.Should().Be(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         var location = started.Headers.Location!;
 
-        var until = DateTime.UtcNow.AddSeconds(60);
+        var until = DateTime.UtcNow.AddSeconds(180);
         JsonElement view;
         do
         {

@@ -135,7 +135,7 @@ public static class DemoRun
             var id = started.GetProperty("id").GetString()!;
             Console.WriteLine($"delegation {id}: 202 Accepted from POST {customer.Url}/api/delegations; steps as they happen:");
             var providerDurable = provider.Get<DurableTaskClient>();
-            var view = await DelegationFollower.FollowAsync(api, id, TimeSpan.FromSeconds(90), ct, async (v, c) =>
+            var view = await DelegationFollower.FollowAsync(api, id, TimeSpan.FromSeconds(180), ct, async (v, c) =>
             {
                 if (v.TryGetProperty("agreementId", out var a) && a.GetString() is { } agreementId
                     && await providerDurable.GetInstanceAsync(Quote.InstanceId(agreementId), true, c) is { } meta
@@ -152,7 +152,7 @@ public static class DemoRun
             if (agreement is not null)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                wait.CancelAfter(TimeSpan.FromSeconds(30));
+                wait.CancelAfter(TimeSpan.FromSeconds(60));
                 var meta = await providerDurable.WaitForInstanceCompletionAsync(Quote.InstanceId(agreement), true, wait.Token);
                 providerOutcome = meta.ReadOutputAs<DelegationOutcome>();
             }

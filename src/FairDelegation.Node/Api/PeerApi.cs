@@ -137,6 +137,10 @@ public static class PeerApi
         {
             return Results.Problem(statusCode: 404, title: "unknown agreement", detail: e.Message);
         }
+        catch (OrchestrationNotFoundException e)
+        {
+            return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"the delegation {e.InstanceId} no longer exists on this node");
+        }
         catch (PeerMessageInProgressException e)
         {
             return Results.Problem(statusCode: 409, title: "message in progress", detail: e.Message);

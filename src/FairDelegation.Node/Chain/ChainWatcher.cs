@@ -79,32 +79,45 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
         }
         foreach (var r in records)
         {
-            switch (e)
+            try
             {
-                case EscrowOpened opened when r.Role == NodeRole.Provider:
-                    await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.EscrowOpened, new EscrowOpenedEvent
-                    {
-                        AgreementId = Hex.Encode(opened.AgreementId), WorkKey = opened.Terms.WorkKey.ToLowerHex(), Customer = opened.Terms.Customer.ToLowerHex(),
-                        Payee = opened.Terms.Payee.ToLowerHex(), WorkHash = Hex.Encode(opened.Terms.WorkHash), Amount = opened.Terms.Amount,
-                        Deadline = opened.Terms.Deadline, TransactionHash = e.Log.TransactionHash, BlockNumber = e.Log.BlockNumber, BlockHash = e.Log.BlockHash,
-                    }, ct);
-                    log.LogInformation("EscrowOpened of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
-                    break;
-                case KeyRevealed revealed when r.Role == NodeRole.Customer:
-                    var keyId = RevealedKeys.Store(keys, revealed.RevealedWorkKey, revealed.PrivateKey);
-                    await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.KeyRevealed,
-                        new KeyRevealedEvent(revealed.RevealedWorkKey.ToLowerHex(), keyId, e.Log.TransactionHash, e.Log.BlockNumber), ct);
-                    log.LogInformation("KeyRevealed of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
-                    break;
-                case Refunded:
-                    await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.Refunded,
-                        new RefundedEvent(e.WorkKey.ToLowerHex(), e.Log.TransactionHash, e.Log.BlockNumber), ct);
-                    break;
+                await RaiseAsync(e, r, ct);
+            }
+            catch (OrchestrationNotFoundException)
+            {
+                // Purged since: nobody is waiting; the event must not block the ones after it.
+                log.LogInformation("escrow event {Event} of work key {WorkKey}: instance {Instance} no longer exists", e.GetType().Name, e.WorkKey, r.InstanceId);
             }
         }
         using (var c = database.Open())
         {
             NodeDatabase.Execute(c, "INSERT OR IGNORE INTO raised_events (log_key, raised_utc) VALUES ($k, $u)", ("$k", logKey), ("$u", DateTime.UtcNow.ToString("O")));
+        }
+    }
+
+    private async Task RaiseAsync(EscrowEvent e, AgreementRecord r, CancellationToken ct)
+    {
+        switch (e)
+        {
+            case EscrowOpened opened when r.Role == NodeRole.Provider:
+                await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.EscrowOpened, new EscrowOpenedEvent
+                {
+                    AgreementId = Hex.Encode(opened.AgreementId), WorkKey = opened.Terms.WorkKey.ToLowerHex(), Customer = opened.Terms.Customer.ToLowerHex(),
+                    Payee = opened.Terms.Payee.ToLowerHex(), WorkHash = Hex.Encode(opened.Terms.WorkHash), Amount = opened.Terms.Amount,
+                    Deadline = opened.Terms.Deadline, TransactionHash = e.Log.TransactionHash, BlockNumber = e.Log.BlockNumber, BlockHash = e.Log.BlockHash,
+                }, ct);
+                log.LogInformation("EscrowOpened of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
+                break;
+            case KeyRevealed revealed when r.Role == NodeRole.Customer:
+                var keyId = RevealedKeys.Store(keys, revealed.RevealedWorkKey, revealed.PrivateKey);
+                await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.KeyRevealed,
+                    new KeyRevealedEvent(revealed.RevealedWorkKey.ToLowerHex(), keyId, e.Log.TransactionHash, e.Log.BlockNumber), ct);
+                log.LogInformation("KeyRevealed of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
+                break;
+            case Refunded:
+                await durable.RaiseEventAsync(r.InstanceId, DelegationEvents.Refunded,
+                    new RefundedEvent(e.WorkKey.ToLowerHex(), e.Log.TransactionHash, e.Log.BlockNumber), ct);
+                break;
         }
     }
 

@@ -114,14 +114,15 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
     public static async Task WaitForStepAsync(TestNode node, string instanceId, string stepName, TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        OrchestrationMetadata? meta = null;
         while (DateTime.UtcNow < until)
         {
-            var meta = await node.Get<DurableTaskClient>().GetInstanceAsync(instanceId);
+            meta = await node.Get<DurableTaskClient>().GetInstanceAsync(instanceId, getInputsAndOutputs: true);
             if (meta?.ReadCustomStatusAs<StepStatus>() is { } s && s.Name == stepName) return;
-            if (meta is { IsCompleted: true }) throw new InvalidOperationException($"{instanceId} ended before reaching {stepName}");
+            if (meta is { IsCompleted: true }) throw new InvalidOperationException($"{instanceId} ended before reaching {stepName}: {meta.SerializedOutput} {meta.FailureDetails}");
             await Task.Delay(50);
         }
-        throw new TimeoutException($"{instanceId} did not reach {stepName}");
+        throw new TimeoutException($"{instanceId} did not reach {stepName}; last status {meta?.SerializedCustomStatus}");
     }
 
     /// <summary>The provider's instance id for the customer's delegation, once the terms are fixed.</summary>

@@ -54,3 +54,18 @@ public sealed class StampForgingHandler(NodeIdentity identity) : DelegatingHandl
         return await base.SendAsync(request, ct);
     }
 }
+
+/// <summary>
+/// Downloads in full, then waits before handing the bytes over: a customer slow to check the delivery and open the
+/// escrow (the provider may be gone by then; the bytes are already here).
+/// </summary>
+public sealed class DelayingHandler(TimeSpan delay) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var response = await base.SendAsync(request, ct);
+        await response.Content.LoadIntoBufferAsync(ct);
+        await Task.Delay(delay, ct);
+        return response;
+    }
+}

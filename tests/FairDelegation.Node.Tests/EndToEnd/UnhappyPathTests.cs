@@ -158,14 +158,39 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task A_provider_that_never_claims_lets_the_customer_refund_after_the_deadline()
+    public async Task A_provider_that_goes_away_before_claiming_lets_the_customer_refund_after_the_deadline()
     {
-        // The provider wants more time before the deadline than the agreement leaves it, so it never reveals its key.
+        // The customer takes 2 s to check the delivery; meanwhile the provider node stops for good.
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
-            provider: With(("Timeouts:Deadline", "00:01:00"), ("Timeouts:WorkDelivery", "00:00:30"), ("Timeouts:DeadlineMargin", "00:00:59")));
+            provider: With(("Timeouts:Deadline", "00:01:00"), ("Timeouts:WorkDelivery", "00:00:30"), ("Timeouts:DeadlineMargin", "00:00:05")),
+            customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new DelayingHandler(TimeSpan.FromSeconds(2))));
 
         var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
+        await Delegations.WaitForStepAsync(provider, providerId, "WaitForEscrow");
+        await provider.DisposeAsync();
+
+        await Delegations.WaitForStepAsync(customer, id, "WaitForKey");
+        await chain.Rpc.IncreaseTimeAsync(70);
+        await chain.Rpc.MineAsync();
+        var outcome = await Delegations.OutcomeAsync(customer, id);
+        outcome.Status.Should().Be(DelegationStatus.Refunded);
+        outcome.Transactions.Select(t => t.Step).Should().Equal("OpenEscrow", "RefundEscrow");
+        outcome.Transactions.Should().OnlyContain(t => t.Succeeded && t.GasUsed > 0);
+        await NobodyPaidAsync(outcome);
+    }
+
+    [Fact]
+    public async Task A_provider_never_claims_when_the_deadline_leaves_less_than_its_margin_and_the_customer_refunds()
+    {
+        // The provider wants 59 s left at (9); the customer opens the escrow at least 2 s into a 60 s window.
+        var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
+            provider: With(("Timeouts:Deadline", "00:01:00"), ("Timeouts:WorkDelivery", "00:00:30"), ("Timeouts:DeadlineMargin", "00:00:59")),
+            customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new DelayingHandler(TimeSpan.FromSeconds(2))));
+
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
+        var providerId = await Delegations.ProviderInstanceAsync(customer, id);
+        await Delegations.WaitForStepAsync(customer, id, "WaitForKey");
         var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
         providerOutcome.Status.Should().Be(DelegationStatus.Abandoned);
         providerOutcome.Reason.Should().Contain("safety margin");
@@ -175,8 +200,6 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         await chain.Rpc.MineAsync();
         var outcome = await Delegations.OutcomeAsync(customer, id);
         outcome.Status.Should().Be(DelegationStatus.Refunded);
-        outcome.Transactions.Select(t => t.Step).Should().Equal("OpenEscrow", "RefundEscrow");
-        outcome.Transactions.Should().OnlyContain(t => t.Succeeded && t.GasUsed > 0);
         await NobodyPaidAsync(outcome);
     }
 }

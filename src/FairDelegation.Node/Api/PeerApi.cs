@@ -88,17 +88,12 @@ public static class PeerApi
 
         app.MapGet("/api/agreements/{id}", async (string id, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
         {
-            var records = agreements.FindAll(id);
-            if (records.Count == 0) return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"no agreement {id} on this node");
-            var views = new List<AgreementView>();
-            foreach (var r in records)
-            {
-                var meta = await durable.GetInstanceAsync(r.InstanceId, getInputsAndOutputs: true, ct);
-                views.Add(new AgreementView(r.AgreementId, r.Role.ToString().ToLowerInvariant(), r.InstanceId, r.PeerUrl, r.PeerIdentity,
-                    System.Text.Json.JsonDocument.Parse(r.TermsJson).RootElement.Clone(), meta?.RuntimeStatus.ToString(),
-                    meta?.ReadCustomStatusAs<StepStatus>(), meta?.IsCompleted == true ? meta.ReadOutputAs<DelegationOutcome>() : null));
-            }
-            return Results.Ok(views.Count == 1 ? views[0] : views);
+            if (agreements.Find(id, options.Role) is not { } r)
+                return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"no agreement {id} on this {options.Role.ToString().ToLowerInvariant()} node");
+            var meta = await durable.GetInstanceAsync(r.InstanceId, getInputsAndOutputs: true, ct);
+            return Results.Ok(new AgreementView(r.AgreementId, r.Role.ToString().ToLowerInvariant(), r.InstanceId, r.PeerUrl, r.PeerIdentity,
+                System.Text.Json.JsonDocument.Parse(r.TermsJson).RootElement.Clone(), meta?.RuntimeStatus.ToString(),
+                meta?.ReadCustomStatusAs<StepStatus>(), meta?.IsCompleted == true ? meta.ReadOutputAs<DelegationOutcome>() : null));
         }).WithTags("agreements");
 
         return app;

@@ -15,7 +15,7 @@ namespace FairDelegation.Node.Chain;
 /// the chain (is the escrow already open with these terms? already claimed? refunded?) and returns the earlier
 /// transaction instead of sending a second one.
 /// </summary>
-public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options)
+public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time)
 {
     private readonly EscrowContract _escrow = new(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress));
 
@@ -90,9 +90,15 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         }
     }
 
-    /// <summary>The latest block's timestamp: the chain's idea of now, which the deadline is measured in.</summary>
-    public async Task<long> ChainTimeAsync(CancellationToken ct) =>
-        (await rpc.GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the chain has no latest block")).Timestamp;
+    /// <summary>
+    /// The chain's idea of now, which deadlines are measured in: the latest block's timestamp, or this node's clock when
+    /// the chain has been idle since (a dev chain that mines on demand): the next block cannot be older than either.
+    /// </summary>
+    public async Task<long> ChainTimeAsync(CancellationToken ct)
+    {
+        var latest = (await rpc.GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the chain has no latest block")).Timestamp;
+        return Math.Max(latest, time.GetUtcNow().ToUnixTimeSeconds());
+    }
 
     /// <summary>How many blocks confirm a transaction on the canonical chain (0 when not mined or reorganised away).</summary>
     public async Task<(int Confirmations, TransactionReceipt? Receipt)> ConfirmationsAsync(string transactionHash, CancellationToken ct)

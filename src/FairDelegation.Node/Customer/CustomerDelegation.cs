@@ -27,106 +27,141 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         }
         void Step(string number, string name, string? detail = null) => context.SetCustomStatus(new StepStatus(number, name, agreementId, detail));
 
-        // (0) agree on the terms with the provider; make the verifier's disposable key sk_c.
-        Step("0", nameof(FixTerms));
-        var fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), input.Request, StepRetry.Network);
-        if (fixedTerms.Agreement is not { } agreement) return End(DelegationStatus.Cancelled, fixedTerms.Reason);
-        agreementId = agreement.AgreementId;
-
-        // (1) the verifier: SLA logic, hidden test data, sk_c.
-        Step("1", nameof(CreateVerifier));
-        var verifier = await context.CallActivityAsync<StoredBlob>(nameof(CreateVerifier),
-            new CreateVerifierInput(agreement, input.Request, fixedTerms.VerifierKeyId!), StepRetry.Local);
-
-        // (2) the verifier and the input go to the provider.
-        Step("2", nameof(SendRequest));
-        var sent = await context.CallActivityAsync<PeerResult>(nameof(SendRequest), new SendRequestInput(agreement, input.Request.InputBlob, verifier), StepRetry.Network);
-        if (!sent.Accepted) return End(DelegationStatus.Cancelled, $"the provider refused the request: {sent.Reason}", agreement);
-
-        // The provider works (3)-(5) and delivers (6); nothing is paid if it never does.
-        Step("6", "WaitForWork");
-        WorkDeliveredEvent delivered;
+        var deposited = false;
         try
         {
-            delivered = await context.WaitForExternalEvent<WorkDeliveredEvent>(DelegationEvents.WorkDelivered, timeouts.WorkDelivery);
+            return await Steps();
         }
-        catch (TimeoutException)
+        catch (TaskFailedException e) when (!deposited)
         {
-            return End(DelegationStatus.Cancelled, $"the provider did not deliver stamped work within {timeouts.WorkDelivery}", agreement);
-        }
-
-        // (7) download w' while hashing it; check the hash and the stamp. Any mismatch: stop before paying.
-        Step("7", nameof(CheckStamp));
-        var check = await context.CallActivityAsync<CheckStampResult>(nameof(CheckStamp), new CheckStampInput(agreement, delivered), StepRetry.Network);
-        if (!check.Valid) return End(DelegationStatus.Cancelled, check.Reason, agreement);
-
-        // (8) open the escrow: wage against the work key and H(w'); wait for its confirmations.
-        Step("8", nameof(OpenEscrow));
-        var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
-        transactions.Add(open);
-        if (!open.Succeeded) return End(DelegationStatus.Cancelled, "the escrow could not be opened (the transaction reverted); nothing was deposited", agreement, check.WorkHash);
-        for (var round = 1; ; round++)
-        {
-            Step("8", nameof(OpenEscrow), "waiting for confirmations");
-            var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
-            if (confirmed is not null)
-            {
-                transactions[^1] = confirmed;
-                break;
-            }
-            // Not confirmed in time (a reorganisation may have dropped it): OpenEscrow again returns the opening if the
-            // escrow holds our terms, or deposits again if it does not. Past the last round, wait for the key or the
-            // deadline all the same: the refund settles whatever is on chain.
-            if (round == 3) break;
-            var again = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
-            if (!again.Succeeded) break;
-            if (again.Hash != open.Hash) transactions.Add(again);
-            open = again;
+            // A step failed for good before any money was at stake: end with the reason instead of a crash.
+            return End(DelegationStatus.Failed, $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}");
         }
 
-        // (10)-(11) wait for the provider to reveal its key, until the deadline (chain time); then refund.
-        var escrowDeadline = agreement.ParseTerms().EscrowDeadline;
-        var deadline = DateTimeOffset.FromUnixTimeSeconds(escrowDeadline).UtcDateTime;
-        while (true)
+        async Task<DelegationOutcome> Steps()
         {
-            Step("10", "WaitForKey");
-            // Wake at the deadline, or earlier to read the chain's clock (the deadline is chain time).
-            var wait = deadline - context.CurrentUtcDateTime;
-            if (wait > timeouts.DeadlineCheck) wait = timeouts.DeadlineCheck;
-            if (wait < TimeSpan.FromSeconds(1)) wait = TimeSpan.FromSeconds(1);
+            // (0) agree on the terms with the provider; make the verifier's disposable key sk_c.
+            Step("0", nameof(FixTerms));
+            var fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), input.Request, StepRetry.Network);
+            if (fixedTerms.Agreement is not { } agreement) return End(DelegationStatus.Cancelled, fixedTerms.Reason);
+            agreementId = agreement.AgreementId;
+
+            // (1) the verifier: SLA logic, hidden test data, sk_c.
+            Step("1", nameof(CreateVerifier));
+            var verifier = await context.CallActivityAsync<StoredBlob>(nameof(CreateVerifier),
+                new CreateVerifierInput(agreement, input.Request, fixedTerms.VerifierKeyId!), StepRetry.Local);
+
+            // (2) the verifier and the input go to the provider.
+            Step("2", nameof(SendRequest));
+            var sent = await context.CallActivityAsync<PeerResult>(nameof(SendRequest), new SendRequestInput(agreement, input.Request.InputBlob, verifier), StepRetry.Network);
+            if (!sent.Accepted) return End(DelegationStatus.Cancelled, $"the provider refused the request: {sent.Reason}", agreement);
+
+            // The provider works (3)-(5) and delivers (6); nothing is paid if it never does.
+            Step("6", "WaitForWork");
+            WorkDeliveredEvent delivered;
             try
             {
-                var revealed = await context.WaitForExternalEvent<KeyRevealedEvent>(DelegationEvents.KeyRevealed, wait);
-                // (11) decrypt w' with sk_sp, read from the chain, into the customer's store.
-                Step("11", nameof(DecryptWork));
-                var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, revealed.KeyId), StepRetry.Local);
-                return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
+                delivered = await context.WaitForExternalEvent<WorkDeliveredEvent>(DelegationEvents.WorkDelivered, timeouts.WorkDelivery);
             }
             catch (TimeoutException)
             {
-                // The deadline is chain time; the node's clock only estimates it.
-                var chainNow = await context.CallActivityAsync<long>(nameof(ReadChainTime), null, StepRetry.Chain);
-                if (chainNow < escrowDeadline)
-                {
-                    deadline = context.CurrentUtcDateTime + TimeSpan.FromSeconds(escrowDeadline - chainNow);
-                    continue;
-                }
-                // Passed: fall through to the refund.
+                return End(DelegationStatus.Cancelled, $"the provider did not deliver stamped work within {timeouts.WorkDelivery}", agreement);
             }
 
-            Step("11", nameof(RefundEscrow));
-            var refund = await context.CallActivityAsync<RefundResult>(nameof(RefundEscrow), new RefundEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
-            if (refund.AlreadyClaimed)
+            // (7) download w' while hashing it; check the hash and the stamp. Any mismatch: stop before paying.
+            Step("7", nameof(CheckStamp));
+            var check = await context.CallActivityAsync<CheckStampResult>(nameof(CheckStamp), new CheckStampInput(agreement, delivered), StepRetry.Network);
+            if (!check.Valid) return End(DelegationStatus.Cancelled, check.Reason, agreement);
+
+            // (8) open the escrow: wage against the work key and H(w'); wait for its confirmations.
+            Step("8", nameof(OpenEscrow));
+            deposited = true; // from here on, every path ends in a claim or a refund
+            var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
+            transactions.Add(open);
+            if (!open.Succeeded) return End(DelegationStatus.Cancelled, "the escrow could not be opened (the transaction reverted); nothing was deposited", agreement, check.WorkHash);
+            for (var round = 1; ; round++)
             {
-                // The provider claimed just in time: the key is public, decrypt as in (11).
-                Step("11", nameof(DecryptWork));
-                var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, refund.RevealedKeyId!), StepRetry.Local);
-                return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
+                Step("8", nameof(OpenEscrow), "waiting for confirmations");
+                var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
+                if (confirmed is not null)
+                {
+                    transactions[^1] = confirmed;
+                    break;
+                }
+                // Not confirmed in time (a reorganisation may have dropped it): OpenEscrow again returns the opening if the
+                // escrow holds our terms, or deposits again if it does not. Past the last round, wait for the key or the
+                // deadline all the same: the refund settles whatever is on chain.
+                if (round == 3) break;
+                var again = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
+                if (!again.Succeeded) break;
+                if (again.Hash != open.Hash) transactions.Add(again);
+                open = again;
             }
-            if (refund.Transaction is null)
-                return End(DelegationStatus.Cancelled, "no escrow holds the deposit (its opening never stayed on chain); nothing to refund", agreement, check.WorkHash);
-            transactions.Add(refund.Transaction);
-            return End(DelegationStatus.Refunded, "the provider did not reveal its key before the deadline; the wage was refunded", agreement, check.WorkHash);
+
+            // (10)-(11) wait for the provider to reveal its key, until the deadline (chain time); then refund.
+            var escrowDeadline = agreement.ParseTerms().EscrowDeadline;
+            var deadline = DateTimeOffset.FromUnixTimeSeconds(escrowDeadline).UtcDateTime;
+            while (true)
+            {
+                Step("10", "WaitForKey");
+                // Wake at the deadline, or earlier to read the chain's clock (the deadline is chain time).
+                var wait = deadline - context.CurrentUtcDateTime;
+                if (wait > timeouts.DeadlineCheck) wait = timeouts.DeadlineCheck;
+                if (wait < TimeSpan.FromSeconds(1)) wait = TimeSpan.FromSeconds(1);
+                try
+                {
+                    var revealed = await context.WaitForExternalEvent<KeyRevealedEvent>(DelegationEvents.KeyRevealed, wait);
+                    // (11) decrypt w' with sk_sp, read from the chain, into the customer's store.
+                    Step("11", nameof(DecryptWork));
+                    var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, revealed.KeyId), StepRetry.Local);
+                    return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
+                }
+                catch (TimeoutException)
+                {
+                    // The deadline is chain time; the node's clock only estimates it.
+                    long chainNow;
+                    try
+                    {
+                        chainNow = await context.CallActivityAsync<long>(nameof(ReadChainTime), null, StepRetry.Chain);
+                    }
+                    catch (TaskFailedException)
+                    {
+                        // The chain is unreachable for now: the deposit is safe in the escrow; look again later.
+                        deadline = context.CurrentUtcDateTime + timeouts.DeadlineCheck;
+                        continue;
+                    }
+                    if (chainNow < escrowDeadline)
+                    {
+                        deadline = context.CurrentUtcDateTime + TimeSpan.FromSeconds(escrowDeadline - chainNow);
+                        continue;
+                    }
+                    // Passed: fall through to the refund.
+                }
+
+                Step("11", nameof(RefundEscrow));
+                RefundResult refund;
+                try
+                {
+                    refund = await context.CallActivityAsync<RefundResult>(nameof(RefundEscrow), new RefundEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
+                }
+                catch (TaskFailedException)
+                {
+                    // Never give up on a deposit: try again after the next check interval.
+                    deadline = context.CurrentUtcDateTime + timeouts.DeadlineCheck;
+                    continue;
+                }
+                if (refund.AlreadyClaimed)
+                {
+                    // The provider claimed just in time: the key is public, decrypt as in (11).
+                    Step("11", nameof(DecryptWork));
+                    var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, refund.RevealedKeyId!), StepRetry.Local);
+                    return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
+                }
+                if (refund.Transaction is null)
+                    return End(DelegationStatus.Cancelled, "no escrow holds the deposit (its opening never stayed on chain); nothing to refund", agreement, check.WorkHash);
+                transactions.Add(refund.Transaction);
+                return End(DelegationStatus.Refunded, "the provider did not reveal its key before the deadline; the wage was refunded", agreement, check.WorkHash);
+            }
         }
     }
 }

@@ -30,87 +30,102 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
         }
         void Step(string number, string name, string? detail = null) => context.SetCustomStatus(new StepStatus(number, name, input.AgreementId, detail));
 
-        // (0) the quote (work key made, wage_sp fixed) was answered by Quote; now wait for the request (2).
-        Step("0", nameof(Quote), "waiting for the request");
-        RequestReceivedEvent request;
+        var revealing = false;
         try
         {
-            request = await context.WaitForExternalEvent<RequestReceivedEvent>(DelegationEvents.RequestReceived, timeouts.Request);
+            return await Steps();
         }
-        catch (TimeoutException)
+        catch (TaskFailedException e) when (!revealing)
         {
-            return End(DelegationStatus.Abandoned, $"the customer sent no request within {timeouts.Request}");
+            // A step failed for good before any money was at stake: end with the reason instead of a crash.
+            return End(DelegationStatus.Failed, $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}; the work key was not revealed");
         }
 
-        // (3) produce the work, (4-5) have the customer's verifier check, encrypt and stamp it; retry on a violation.
-        VerifierResult? verified = null;
-        while (verified is null)
+        async Task<DelegationOutcome> Steps()
         {
-            attempts++;
-            Step("3", nameof(ProduceWork), $"attempt {attempts}");
-            var produced = await context.CallActivityAsync<ProduceWorkResult>(nameof(ProduceWork), new ProduceWorkInput(agreement, request, attempts), StepRetry.Local);
-            string reason;
-            if (produced.WorkBlob is null)
-            {
-                reason = produced.Error!;
-            }
-            else
-            {
-                Step("4-5", nameof(RunVerifier), $"attempt {attempts}");
-                var result = await context.CallActivityAsync<VerifierResult>(nameof(RunVerifier),
-                    new RunVerifierInput(agreement, request.Verifier, produced.WorkBlob, attempts), StepRetry.Local);
-                if (result.Compliant)
-                {
-                    verified = result;
-                    break;
-                }
-                reason = result.Reason!;
-            }
-            if (attempts > input.RetryBudget)
-                return End(DelegationStatus.Failed, $"no SLA-compliant work after {attempts} attempts; last: {reason}");
-        }
-        workHash = verified.WorkHash;
-
-        // (6) w' stays in the provider's store; a fetchable reference and the stamp go to the customer.
-        Step("6", nameof(DeliverWork));
-        var delivered = await context.CallActivityAsync<PeerResult>(nameof(DeliverWork), new DeliverWorkInput(agreement, verified), StepRetry.Network);
-        if (!delivered.Accepted) return End(DelegationStatus.Abandoned, $"the customer refused the delivery: {delivered.Reason}");
-
-        // (8) is the customer's: wait for the escrow, then (9) check it on chain. Nothing is revealed on a timeout.
-        var giveUpAt = context.CurrentUtcDateTime + timeouts.EscrowOpen;
-        while (true)
-        {
-            Step("8", "WaitForEscrow");
-            EscrowOpenedEvent opened;
+            // (0) the quote (work key made, wage_sp fixed) was answered by Quote; now wait for the request (2).
+            Step("0", nameof(Quote), "waiting for the request");
+            RequestReceivedEvent request;
             try
             {
-                var left = giveUpAt - context.CurrentUtcDateTime;
-                if (left <= TimeSpan.Zero) throw new TimeoutException();
-                opened = await context.WaitForExternalEvent<EscrowOpenedEvent>(DelegationEvents.EscrowOpened, left);
+                request = await context.WaitForExternalEvent<RequestReceivedEvent>(DelegationEvents.RequestReceived, timeouts.Request);
             }
             catch (TimeoutException)
             {
-                return End(DelegationStatus.Abandoned, $"no escrow was opened within {timeouts.EscrowOpen}; the work key was not revealed");
+                return End(DelegationStatus.Abandoned, $"the customer sent no request within {timeouts.Request}");
             }
 
-            Step("9", nameof(CheckEscrow));
-            var check = await Check(context, agreement, verified, opened, timeouts, giveUpAt);
-            if (check.Verdict == EscrowVerdict.Reorged) continue; // the opening vanished in a reorg: wait for it again
-            if (check.Verdict != EscrowVerdict.Accepted) return End(DelegationStatus.Abandoned, $"escrow refused, the work key was not revealed: {check.Reason}");
+            // (3) produce the work, (4-5) have the customer's verifier check, encrypt and stamp it; retry on a violation.
+            VerifierResult? verified = null;
+            while (verified is null)
+            {
+                attempts++;
+                Step("3", nameof(ProduceWork), $"attempt {attempts}");
+                var produced = await context.CallActivityAsync<ProduceWorkResult>(nameof(ProduceWork), new ProduceWorkInput(agreement, request, attempts), StepRetry.Network);
+                string reason;
+                if (produced.WorkBlob is null)
+                {
+                    reason = produced.Error!;
+                }
+                else
+                {
+                    Step("4-5", nameof(RunVerifier), $"attempt {attempts}");
+                    var result = await context.CallActivityAsync<VerifierResult>(nameof(RunVerifier),
+                        new RunVerifierInput(agreement, request.Verifier, produced.WorkBlob, attempts), StepRetry.Network);
+                    if (result.Compliant)
+                    {
+                        verified = result;
+                        break;
+                    }
+                    reason = result.Reason!;
+                }
+                if (attempts > input.RetryBudget)
+                    return End(DelegationStatus.Failed, $"no SLA-compliant work after {attempts} attempts; last: {reason}");
+            }
+            workHash = verified.WorkHash;
 
-            // (10) reveal sk_sp to the contract (claim), paid to the payee fixed at (8); wait for confirmations.
-            Step("10", nameof(RevealKey));
-            var claim = await context.CallActivityAsync<ChainTransaction>(nameof(RevealKey), new RevealKeyInput(agreement, input.WorkKeyId, opened), StepRetry.Chain);
-            transactions.Add(claim);
-            if (!claim.Succeeded) return End(DelegationStatus.Failed, "the claim reverted (the escrow changed under us, or the deadline passed)");
-            Step("10", nameof(RevealKey), "waiting for confirmations");
-            var confirmed = await Confirmations.WaitAsync(context, claim, timeouts);
-            if (confirmed is not null) transactions[^1] = confirmed;
+            // (6) w' stays in the provider's store; a fetchable reference and the stamp go to the customer.
+            Step("6", nameof(DeliverWork));
+            var delivered = await context.CallActivityAsync<PeerResult>(nameof(DeliverWork), new DeliverWorkInput(agreement, verified), StepRetry.Network);
+            if (!delivered.Accepted) return End(DelegationStatus.Abandoned, $"the customer refused the delivery: {delivered.Reason}");
 
-            // (11') the wage reached the payee.
-            Step("11'", nameof(PaymentReceived));
-            var paid = await context.CallActivityAsync<PeerResult>(nameof(PaymentReceived), new PaymentReceivedInput(agreement, opened, transactions[^1]), StepRetry.Chain);
-            return paid.Accepted ? End(DelegationStatus.Completed, null) : End(DelegationStatus.Failed, paid.Reason);
+            // (8) is the customer's: wait for the escrow, then (9) check it on chain. Nothing is revealed on a timeout.
+            var giveUpAt = context.CurrentUtcDateTime + timeouts.EscrowOpen;
+            while (true)
+            {
+                Step("8", "WaitForEscrow");
+                EscrowOpenedEvent opened;
+                try
+                {
+                    var left = giveUpAt - context.CurrentUtcDateTime;
+                    if (left <= TimeSpan.Zero) throw new TimeoutException();
+                    opened = await context.WaitForExternalEvent<EscrowOpenedEvent>(DelegationEvents.EscrowOpened, left);
+                }
+                catch (TimeoutException)
+                {
+                    return End(DelegationStatus.Abandoned, $"no escrow was opened within {timeouts.EscrowOpen}; the work key was not revealed");
+                }
+
+                Step("9", nameof(CheckEscrow));
+                var check = await Check(context, agreement, verified, opened, timeouts, giveUpAt);
+                if (check.Verdict == EscrowVerdict.Reorged) continue; // the opening vanished in a reorg: wait for it again
+                if (check.Verdict != EscrowVerdict.Accepted) return End(DelegationStatus.Abandoned, $"escrow refused, the work key was not revealed: {check.Reason}");
+
+                // (10) reveal sk_sp to the contract (claim), paid to the payee fixed at (8); wait for confirmations.
+                Step("10", nameof(RevealKey));
+                revealing = true;
+                var claim = await context.CallActivityAsync<ChainTransaction>(nameof(RevealKey), new RevealKeyInput(agreement, input.WorkKeyId, opened), StepRetry.Chain);
+                transactions.Add(claim);
+                if (!claim.Succeeded) return End(DelegationStatus.Failed, "the claim reverted (the escrow changed under us, or the deadline passed)");
+                Step("10", nameof(RevealKey), "waiting for confirmations");
+                var confirmed = await Confirmations.WaitAsync(context, claim, timeouts);
+                if (confirmed is not null) transactions[^1] = confirmed;
+
+                // (11') the wage reached the payee.
+                Step("11'", nameof(PaymentReceived));
+                var paid = await context.CallActivityAsync<PeerResult>(nameof(PaymentReceived), new PaymentReceivedInput(agreement, opened, transactions[^1]), StepRetry.Chain);
+                return paid.Accepted ? End(DelegationStatus.Completed, null) : End(DelegationStatus.Failed, paid.Reason);
+            }
         }
     }
 

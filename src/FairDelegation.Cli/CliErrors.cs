@@ -16,7 +16,12 @@ public static class CliErrors
         var parse = root.Parse(args);
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                // Ctrl+C cancels the command's token; leave it time to stop the processes and nodes it started.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(20),
+            });
         }
         catch (CliException e)
         {

@@ -7,6 +7,9 @@ var root = new RootCommand("fairdelegation: fair delegation of digital services 
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(WorkCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DelegateCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ContractCommand.Create());
 root.Subcommands.Add(NodeCommand.Create());
 

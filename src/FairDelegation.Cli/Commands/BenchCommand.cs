@@ -13,6 +13,7 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchGasCommand.Create());
         bench.Subcommands.Add(BenchEngineCommand.Create());
         bench.Subcommands.Add(BenchBlobCommand.Create());
+        bench.Subcommands.Add(BenchDelegationsCommand.Create());
         return bench;
     }
 }

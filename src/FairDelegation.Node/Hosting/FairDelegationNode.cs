@@ -19,6 +19,7 @@ public static class FairDelegationNode
         configure?.Invoke(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddFairDelegationNode(builder.Configuration);
+        builder.Services.AddFairDelegationApi(builder.Configuration);
         return builder;
     }
 
@@ -29,6 +30,7 @@ public static class FairDelegationNode
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapFairDelegationPeerApi();
+        app.MapFairDelegationApi();
         return app;
     }
 }

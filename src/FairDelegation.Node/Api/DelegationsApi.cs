@@ -1,0 +1,311 @@
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Customer;
+using FairDelegation.Node.Model;
+using FairDelegation.Node.Storage;
+using FairDelegation.Protocol.Sla;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace FairDelegation.Node.Api;
+
+/// <summary>
+/// The customer's API: POST /api/delegations (202 + check-status body), GET /api/delegations (paged, by status),
+/// GET /api/delegations/{id}, GET /api/delegations/{id}/result (the decrypted work, once completed). All need the API key.
+/// </summary>
+public static partial class DelegationsApi
+{
+    /// <summary>How request bodies are read: web defaults, and an unknown property is an error naming it.</summary>
+    public static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Maps the customer's delegation routes.</summary>
+    public static RouteGroupBuilder MapDelegationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/delegations").WithTags("delegations").RequireApiKey();
+
+        group.MapPost("/", (HttpRequest request, CustomerNode node, DurableTaskClient durable, IOptions<NodeOptions> options, IOptions<ApiOptions> api,
+                    CancellationToken ct) => StartAsync(request, node, durable, options.Value, api.Value, ct))
+            .Accepts<CreateDelegationRequest>("application/json")
+            .Produces<CheckStatusResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithName("StartDelegation")
+            .WithSummary("Start a delegation (answers 202 with where to follow it)");
+
+        group.MapGet("/", ListAsync)
+            .ProducesValidationProblem()
+            .WithName("ListDelegations")
+            .WithSummary("List delegations in id order, optionally by runtime status; paged by continuation token");
+
+        group.MapGet("/{id}", async Task<Results<Ok<DelegationView>, ProblemHttpResult>> (string id, HttpRequest request, CustomerNode node,
+                AgreementStore agreements, CancellationToken ct) =>
+            {
+                var meta = await node.GetAsync(InstanceId(id), ct);
+                if (meta is null) return (ProblemHttpResult)ApiProblems.NotFound("delegation", id);
+                return TypedResults.Ok(View(meta, agreements, BaseUrl(request)));
+            })
+            .WithName("GetDelegation")
+            .WithSummary("A delegation's runtime status, current step, terms, transactions and outcome");
+
+        group.MapGet("/{id}/result", async (string id, CustomerNode node, CancellationToken ct) =>
+            {
+                var meta = await node.GetAsync(InstanceId(id), ct);
+                if (meta is null) return ApiProblems.NotFound("delegation", id);
+                var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
+                if (outcome is not { Status: DelegationStatus.Completed, ResultBlob: not null })
+                {
+                    var state = outcome is not null ? $"it ended {outcome.Status}: {outcome.Reason}" : $"its runtime status is {meta.RuntimeStatus}";
+                    return ApiProblems.Problem(StatusCodes.Status409Conflict, "no result yet", $"delegation '{id}' has no decrypted work: {state}");
+                }
+                var stream = await node.OpenResultAsync(outcome, ct);
+                return TypedResults.Stream(stream, "application/octet-stream", fileDownloadName: $"{meta.InstanceId}.out");
+            })
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithName("GetDelegationResult")
+            .WithSummary("The decrypted work, streamed; only once the delegation completed");
+
+        return group;
+    }
+
+    /// <summary>The orchestration instance id for an API id: "customer-..." as is, else prefixed.</summary>
+    public static string InstanceId(string id) => id.StartsWith("customer-", StringComparison.Ordinal) ? id : CustomerNode.InstanceId(id);
+
+    /// <summary>scheme://host/pathbase of the current request.</summary>
+    public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    private static async Task<IResult> StartAsync(HttpRequest http, CustomerNode node, DurableTaskClient durable, NodeOptions options, ApiOptions api, CancellationToken ct)
+    {
+        var (body, problem) = await ApiProblems.ReadJsonAsync<CreateDelegationRequest>(http, api.MaxRequestBytes, RequestJson, ct);
+        if (problem is not null) return problem;
+        var errors = new Dictionary<string, List<string>>();
+        void Error(string field, string reason)
+        {
+            if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
+            list.Add(reason);
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.ProviderUrl)) Error("providerUrl", "is required");
+        else if (!Uri.TryCreate(body.ProviderUrl, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
+            Error("providerUrl", "must be an absolute http(s) URL");
+        if (string.IsNullOrWhiteSpace(body.Service)) Error("service", "is required");
+        var input = Decode(body.Input, "input", Error, required: true);
+        var assets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, content) in body.Assets ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(name)) { Error("assets", "asset names must not be empty"); continue; }
+            if (Decode(content, $"assets.{name}", Error, required: true) is { } bytes) assets[name] = bytes;
+        }
+        BigInteger wage = default;
+        if (string.IsNullOrWhiteSpace(body.WageWei)) Error("wageWei", "is required (decimal wei, e.g. \"250000000000000000\")");
+        else if (!BigInteger.TryParse(body.WageWei, NumberStyles.None, CultureInfo.InvariantCulture, out wage) || wage.Sign <= 0)
+            Error("wageWei", "must be a positive decimal number of wei, as a string");
+        string? slaJson = null;
+        if (body.Sla is not { ValueKind: JsonValueKind.Object } slaElement) Error("sla", "an SLA object is required (with its \"kind\")");
+        else
+        {
+            try
+            {
+                var sla = ServiceLevelAgreement.FromJson(CompleteSla(slaElement, assets));
+                sla.Validate(assets);
+                slaJson = sla.ToJson();
+            }
+            catch (FormatException e) { Error("sla", e.Message); }
+            catch (JsonException e) { Error("sla", e.Message); }
+        }
+        var t = body.Timeouts;
+        foreach (var (name, value) in new[] { ("workDelivery", t?.WorkDelivery), ("confirmation", t?.Confirmation), ("deadlineCheck", t?.DeadlineCheck) })
+        {
+            if (value is { } v && v <= TimeSpan.Zero) Error($"timeouts.{name}", "must be positive");
+        }
+        if (body.Id is { } id && !IdPattern().IsMatch(id)) Error("id", "must be 1 to 64 letters, digits, '-' or '_'");
+        if (options.Role != NodeRole.Customer) return ApiProblems.Problem(StatusCodes.Status409Conflict, "not a customer node", "only a customer node starts delegations");
+        if (errors.Count > 0) return ApiProblems.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+
+        var stored = await node.StoreAsync(new MemoryStream(input!), "input", ct);
+        var assetBlobs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, bytes) in assets) assetBlobs[name] = (await node.StoreAsync(new MemoryStream(bytes), "asset", ct)).Name;
+        var request = new DelegationRequest
+        {
+            ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, Sla = slaJson!, Assets = assetBlobs, MaxWage = wage,
+        };
+        string instanceId;
+        try
+        {
+            if (t is null)
+            {
+                instanceId = await node.StartAsync(request, body.Id, ct);
+            }
+            else
+            {
+                var defaults = DelegationTimeouts.From(options);
+                var timeouts = defaults with
+                {
+                    WorkDelivery = t.WorkDelivery ?? defaults.WorkDelivery,
+                    Confirmation = t.Confirmation ?? defaults.Confirmation,
+                    DeadlineCheck = t.DeadlineCheck ?? defaults.DeadlineCheck,
+                };
+                // The API has validated the request as CustomerNode.StartAsync does; this path only adds the per-delegation waits.
+                instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), new CustomerDelegationInput(request, timeouts),
+                    new StartOrchestrationOptions(CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N"))), ct);
+            }
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, "delegation exists", $"a delegation with id '{body.Id}' was already started");
+        }
+        catch (ArgumentException e)
+        {
+            return ApiProblems.Validation("body", e.Message);
+        }
+        var links = CheckStatus(BaseUrl(http), instanceId);
+        return TypedResults.Accepted(links.DelegationGetUri, links);
+    }
+
+    /// <summary>The check-status links of an instance (Durable Functions' names).</summary>
+    public static CheckStatusResponse CheckStatus(string baseUrl, string instanceId)
+    {
+        var instance = $"{baseUrl}{DurableManagementApi.Prefix}/instances/{Uri.EscapeDataString(instanceId)}";
+        var delegation = $"{baseUrl}/api/delegations/{Uri.EscapeDataString(instanceId)}";
+        return new CheckStatusResponse(instanceId, instance, instance + "/raiseEvent/{eventName}", instance + "/terminate?reason={text}", instance,
+            delegation, delegation + "/result");
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, CustomerNode node, DurableTaskClient durable, IOptions<ApiOptions> api,
+        string? status, [FromQuery(Name = "pageSize")] string? pageSizeText, string? continuationToken, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var statuses = new List<OrchestrationRuntimeStatus>();
+        foreach (var s in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Enum.TryParse<OrchestrationRuntimeStatus>(s, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(s, out _))
+                statuses.Add(parsed);
+            else errors["status"] = [$"'{s}' is not one of Pending, Running, Completed, Failed, Terminated"];
+        }
+        var max = api.Value.MaxPageSize;
+        var pageSize = ApiProblems.Int(pageSizeText, "pageSize", errors);
+        if (pageSize is { } p && (p < 1 || p > max)) errors["pageSize"] = [$"must be between 1 and {max}"];
+        if (errors.Count > 0) return ApiProblems.Validation(errors);
+        Page<OrchestrationMetadata> page;
+        try
+        {
+            page = await durable.QueryInstancesAsync(new OrchestrationQuery
+            {
+                InstanceIdPrefix = "customer-", Statuses = statuses.Count > 0 ? statuses : null, PageSize = pageSize ?? Math.Min(50, max),
+                ContinuationToken = string.IsNullOrEmpty(continuationToken) ? null : continuationToken, FetchInputsAndOutputs = true,
+            }, ct);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return ApiProblems.Validation("continuationToken", "is not a token this node issued");
+        }
+        var items = page.Values.Select(m =>
+        {
+            var outcome = m.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? m.ReadOutputAs<DelegationOutcome>() : null;
+            return new DelegationSummary(m.InstanceId, m.RuntimeStatus.ToString(), outcome?.Status.ToString(), Step(m), m.CreatedAt, m.LastUpdatedAt);
+        }).ToList();
+        return TypedResults.Ok(new DelegationPage(items, page.ContinuationToken));
+    }
+
+    /// <summary>The API's view of one delegation.</summary>
+    public static DelegationView View(OrchestrationMetadata meta, AgreementStore agreements, string baseUrl)
+    {
+        var input = meta.ReadInputAs<CustomerDelegationInput>();
+        var step = Step(meta);
+        var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
+        var agreementId = outcome?.AgreementId ?? meta.ReadCustomStatusAs<StepStatus>()?.AgreementId;
+        JsonElement? terms = null;
+        if (agreementId is not null && agreements.Find(agreementId, NodeRole.Customer) is { } record)
+            terms = JsonDocument.Parse(record.TermsJson).RootElement.Clone();
+        var transactions = (outcome?.Transactions ?? []).Select(t => new TransactionView(t.Step, t.Hash, t.BlockNumber,
+            Wei(t.GasUsed), Wei(t.EffectiveGasPrice), Wei(t.Fee), t.Succeeded, t.FailureReason)).ToList();
+        return new DelegationView
+        {
+            Id = meta.InstanceId,
+            RuntimeStatus = meta.RuntimeStatus.ToString(),
+            Outcome = outcome?.Status.ToString(),
+            Step = step,
+            CreatedAt = meta.CreatedAt,
+            LastUpdatedAt = meta.LastUpdatedAt,
+            ProviderUrl = input?.Request.ProviderUrl,
+            Service = input?.Request.Service,
+            MaxWageWei = input is null ? null : Wei(input.Request.MaxWage),
+            WageWei = outcome is { AgreementId: not null } ? Wei(outcome.Wage) : null,
+            AgreementId = agreementId,
+            Terms = terms,
+            WorkHash = outcome?.WorkHash,
+            Transactions = transactions,
+            GasUsed = Wei(outcome?.GasUsed ?? 0),
+            Reason = outcome?.Reason ?? meta.FailureDetails?.ErrorMessage,
+            ResultUri = outcome is { Status: DelegationStatus.Completed } ? $"{baseUrl}/api/delegations/{Uri.EscapeDataString(meta.InstanceId)}/result" : null,
+        };
+    }
+
+    private static StepView? Step(OrchestrationMetadata meta)
+    {
+        try
+        {
+            return meta.ReadCustomStatusAs<StepStatus>() is { } s ? new StepView(s.Step, s.Name, s.Detail) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a custom status set by some other orchestration: not a step
+        }
+    }
+
+    private static string Wei(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>classifier-accuracy without testSetSha256: commit to the test-set asset given alongside.</summary>
+    private static string CompleteSla(JsonElement sla, IReadOnlyDictionary<string, byte[]> assets)
+    {
+        var node = JsonNode.Parse(sla.GetRawText())!.AsObject();
+        if (node["kind"]?.GetValue<string>() == "classifier-accuracy" && node["testSetSha256"] is null)
+        {
+            var asset = node["testSetAsset"]?.GetValue<string>() ?? "test-set";
+            if (!assets.TryGetValue(asset, out var testSet)) throw new FormatException($"classifier-accuracy needs the hidden test set as assets.{asset}");
+            node["testSetSha256"] = "0x" + Convert.ToHexStringLower(SHA256.HashData(testSet));
+        }
+        return node.ToJsonString();
+    }
+
+    private static byte[]? Decode(ContentBody? content, string field, Action<string, string> error, bool required)
+    {
+        if (content is null)
+        {
+            if (required) error(field, "is required: {\"text\": \"...\"} or {\"base64\": \"...\"}");
+            return null;
+        }
+        if ((content.Text is null) == (content.Base64 is null))
+        {
+            error(field, "give exactly one of text and base64");
+            return null;
+        }
+        if (content.Text is not null) return Encoding.UTF8.GetBytes(content.Text);
+        try { return Convert.FromBase64String(content.Base64!); }
+        catch (FormatException)
+        {
+            error($"{field}.base64", "is not valid base64");
+            return null;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,56 @@
+namespace FairDelegation.Api.Tests;
+
+/// <summary>The CLI as a user runs it: the one-command demo end to end, and errors as one line with a non-zero exit.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public async Task The_demo_runs_a_fair_delegation_to_a_successful_end()
+    {
+        var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(5), "demo");
+        run.ExitCode.Should().Be(0, $"stdout: {run.StdOut}\nstderr: {run.StdErr}");
+        run.StdOut.Should().Contain("customer: Completed   provider: Completed")
+            .And.Contain("wage moved: 0.250000 ETH")
+            .And.Contain("customer  ended Completed")
+            .And.MatchRegex(@"OpenEscrow\s+customer\s+[\d,]+ gas")
+            .And.MatchRegex(@"RevealKey\s+provider\s+[\d,]+ gas")
+            .And.Contain("stamp: valid")
+            .And.MatchRegex(@"model: accuracy (0\.9\d\d|1\.000) \(\d+/100\) on the hidden test set")
+            .And.Contain("demo succeeded");
+    }
+
+    [Fact]
+    public async Task The_delegations_benchmark_runs_and_reports_its_figures_next_to_the_baseline()
+    {
+        var run = await CliProcess.RunAsync(TimeSpan.FromMinutes(5), "bench", "delegations", "--count", "2", "--concurrency", "1", "--baseline", "1");
+        run.ExitCode.Should().Be(0, $"stdout: {run.StdOut}\nstderr: {run.StdErr}");
+        run.StdOut.Should().MatchRegex(@"p50 [\d.]+ ms\s+p95 [\d.]+ ms\s+[\d.]+ delegations/s")
+            .And.Contain("open + claim").And.MatchRegex(@"ratio: delegation p50 / open\+claim p50 = [\d.]+x")
+            .And.MatchRegex(@"chain RPC \(anvil\)\s+[\d.]+ ms per delegation \([1-9]")
+            .And.MatchRegex(@"blob storage \(Azurite\)\s+[\d.]+ ms per delegation \([1-9]");
+    }
+
+    [Theory]
+    [InlineData("demo", "--min-accuracy", "2")]
+    [InlineData("demo", "--rpc-url", "not a url")]
+    [InlineData("status")]
+    [InlineData("status", "some-id", "--node", "ftp://x")]
+    [InlineData("delegate", "--provider", "http://127.0.0.1:9")]
+    [InlineData("no-such-command")]
+    public async Task Bad_arguments_print_one_error_line_and_exit_non_zero(params string[] args)
+    {
+        var run = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), args);
+        run.ExitCode.Should().NotBe(0);
+        var errorLines = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        errorLines.Should().NotBeEmpty();
+        errorLines[0].Should().NotContain("   at ", "no stack trace");
+        run.StdErr.Should().NotContain("Exception");
+    }
+
+    [Fact]
+    public async Task Status_against_a_node_that_is_not_there_is_one_clear_line()
+    {
+        var run = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "status", "abc", "--node", "http://127.0.0.1:9", "--api-key", "k");
+        run.ExitCode.Should().Be(1);
+        run.StdErr.Trim().Should().StartWith("error: the node at http://127.0.0.1:9 did not answer").And.NotContain("\n");
+    }
+}

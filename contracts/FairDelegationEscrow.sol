@@ -11,10 +11,12 @@ pragma solidity ^0.8.24;
 /// A claimed escrow keeps a tombstone in its slot: a work key whose private key was revealed can never be
 /// used again (assumption A8 of the paper, enforced on chain). A refunded escrow's slot is cleared (its key
 /// was never revealed, and the gas refund keeps refund under 35k): its customer may open it again.
+/// The agreement id is derived here, agreementId = keccak256(abi.encode(detailsHash, workKey)), so one id
+/// names exactly one work key and the work key's slot rejects a reused id.
 /// No owner, no upgrade path, no admin withdrawal, no selfdestruct.
 contract FairDelegationEscrow {
     /// @notice What the customer and the provider agreed, as the contract sees it. The work key identifies the
-    /// escrow; the off-chain agreement id travels in EscrowOpened only (claim calldata stays small).
+    /// escrow; the agreement id travels in EscrowOpened only (claim calldata stays small).
     /// @param customer who deposited the wage and gets it back on refund
     /// @param payee who is paid on claim (fixed at open: never msg.sender, whom a mempool observer could be)
     /// @param workKey address of the provider's disposable public key pk_sp
@@ -30,9 +32,9 @@ contract FairDelegationEscrow {
         uint256 deadline;
     }
 
-    /// @notice One escrow to open inside openBatch.
+    /// @notice One escrow to open inside openBatch (detailsHash as in open).
     struct Opening {
-        bytes32 agreementId;
+        bytes32 detailsHash;
         address payee;
         address workKey;
         bytes32 workHash;
@@ -83,11 +85,13 @@ contract FairDelegationEscrow {
     error PaymentFailed(address to, uint256 amount);
 
     /// @notice Step (8): deposit msg.value for the provider whose disposable key has address `workKey`.
-    function open(bytes32 agreementId, address payee, address workKey, bytes32 workHash, uint256 deadline)
+    /// @param detailsHash keccak256 of the agreement's terms other than the work key (docs/formats/agreement-terms.md);
+    /// the escrow's agreement id is agreementIdOf(detailsHash, workKey).
+    function open(bytes32 detailsHash, address payee, address workKey, bytes32 workHash, uint256 deadline)
         external
         payable
     {
-        _open(agreementId, payee, workKey, workHash, msg.value, deadline);
+        _open(detailsHash, payee, workKey, workHash, msg.value, deadline);
     }
 
     /// @notice Opens several escrows in one transaction; msg.value must equal the sum of their amounts.
@@ -95,7 +99,7 @@ contract FairDelegationEscrow {
         uint256 total;
         for (uint256 i; i < openings.length; ++i) {
             Opening calldata o = openings[i];
-            _open(o.agreementId, o.payee, o.workKey, o.workHash, o.amount, o.deadline);
+            _open(o.detailsHash, o.payee, o.workKey, o.workHash, o.amount, o.deadline);
             total += o.amount;
         }
         if (total != msg.value) revert ValueMismatch(total, msg.value);
@@ -137,8 +141,19 @@ contract FairDelegationEscrow {
         _pay(terms.customer, terms.amount);
     }
 
+    /// @notice The agreement id of an agreement: keccak256(abi.encode(detailsHash, workKey)). Binding the work key
+    /// into the id means an id can only ever be opened with its own work key, whose slot is single-use.
+    function agreementIdOf(bytes32 detailsHash, address workKey) public pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            // The scratch space (0x00-0x3f) holds the 64-byte abi.encode; the free memory pointer is untouched.
+            mstore(0, detailsHash)
+            mstore(0x20, and(workKey, 0xffffffffffffffffffffffffffffffffffffffff))
+            id := keccak256(0, 0x40)
+        }
+    }
+
     function _open(
-        bytes32 agreementId,
+        bytes32 detailsHash,
         address payee,
         address workKey,
         bytes32 workHash,
@@ -153,7 +168,7 @@ contract FairDelegationEscrow {
         if (escrows[workKey] != 0) revert WorkKeyAlreadyUsed(workKey);
 
         escrows[workKey] = keccak256(abi.encode(msg.sender, payee, workKey, workHash, amount, deadline));
-        emit EscrowOpened(workKey, agreementId, msg.sender, payee, workHash, amount, deadline);
+        emit EscrowOpened(workKey, agreementIdOf(detailsHash, workKey), msg.sender, payee, workHash, amount, deadline);
     }
 
     function _requireOpen(Terms calldata terms) private view {

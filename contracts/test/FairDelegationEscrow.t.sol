@@ -57,7 +57,8 @@ contract FairDelegationEscrowTest is TestBase {
     address private stranger = address(0xBAD);
     uint256 private workSk = 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d;
     address private workKey;
-    bytes32 private constant AGREEMENT = keccak256("agreement 1");
+    /// @dev keccak256 of an agreement's terms other than the work key (what open takes; the id is derived).
+    bytes32 private constant DETAILS = keccak256("agreement 1 details");
     bytes32 private constant WORK_HASH = keccak256("encrypted work");
     uint256 private constant WAGE = 1 ether;
 
@@ -76,7 +77,7 @@ contract FairDelegationEscrowTest is TestBase {
 
     function _open(address key, uint256 deadline) private returns (FairDelegationEscrow.Terms memory t) {
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, payee, key, WORK_HASH, deadline);
+        escrow.open{value: WAGE}(DETAILS, payee, key, WORK_HASH, deadline);
         return _terms(key, deadline);
     }
 
@@ -84,12 +85,17 @@ contract FairDelegationEscrowTest is TestBase {
         return _open(workKey, block.timestamp + 1 days);
     }
 
+    /// @dev The agreement id as docs/formats/agreement-terms.md defines it, computed independently of the contract.
+    function _id(bytes32 details, address key) private pure returns (bytes32) {
+        return keccak256(abi.encode(details, key));
+    }
+
     // ---------- open ----------
 
     function test_Open_StoresTermsHashAndEmitsFullTerms() public {
         uint256 deadline = block.timestamp + 1 days;
         vm.expectEmit(true, true, true, true);
-        emit EscrowOpened(workKey, AGREEMENT, customer, payee, WORK_HASH, WAGE, deadline);
+        emit EscrowOpened(workKey, _id(DETAILS, workKey), customer, payee, WORK_HASH, WAGE, deadline);
         FairDelegationEscrow.Terms memory t = _open(workKey, deadline);
         assertEq(escrow.escrows(workKey), keccak256(abi.encode(t)), "stored terms hash");
         assertEq(address(escrow).balance, WAGE, "escrow balance");
@@ -98,19 +104,19 @@ contract FairDelegationEscrowTest is TestBase {
     function test_RevertWhen_OpenWithZeroValue() public {
         vm.expectRevert(FairDelegationEscrow.ZeroAmount.selector);
         vm.prank(customer);
-        escrow.open(AGREEMENT, payee, workKey, WORK_HASH, block.timestamp + 1);
+        escrow.open(DETAILS, payee, workKey, WORK_HASH, block.timestamp + 1);
     }
 
     function test_RevertWhen_OpenWithZeroPayee() public {
         vm.expectRevert(FairDelegationEscrow.ZeroPayee.selector);
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, address(0), workKey, WORK_HASH, block.timestamp + 1);
+        escrow.open{value: WAGE}(DETAILS, address(0), workKey, WORK_HASH, block.timestamp + 1);
     }
 
     function test_RevertWhen_OpenWithZeroWorkKey() public {
         vm.expectRevert(FairDelegationEscrow.ZeroWorkKey.selector);
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, payee, address(0), WORK_HASH, block.timestamp + 1);
+        escrow.open{value: WAGE}(DETAILS, payee, address(0), WORK_HASH, block.timestamp + 1);
     }
 
     function test_RevertWhen_OpenWithPastOrPresentDeadline() public {
@@ -118,7 +124,7 @@ contract FairDelegationEscrowTest is TestBase {
             abi.encodeWithSelector(FairDelegationEscrow.DeadlineNotInFuture.selector, block.timestamp, block.timestamp)
         );
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, payee, workKey, WORK_HASH, block.timestamp);
+        escrow.open{value: WAGE}(DETAILS, payee, workKey, WORK_HASH, block.timestamp);
 
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -126,7 +132,7 @@ contract FairDelegationEscrowTest is TestBase {
             )
         );
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, payee, workKey, WORK_HASH, block.timestamp - 1);
+        escrow.open{value: WAGE}(DETAILS, payee, workKey, WORK_HASH, block.timestamp - 1);
     }
 
     function test_RevertWhen_WorkKeyReusedWhileOpen_EvenUnderAnotherAgreementId() public {
@@ -136,13 +142,66 @@ contract FairDelegationEscrowTest is TestBase {
         escrow.open{value: WAGE}(keccak256("another agreement"), payee, workKey, WORK_HASH, block.timestamp + 2 days);
     }
 
+    // ---------- the agreement id binds the work key ----------
+
+    function test_AgreementIdIsKeccakOfDetailsHashAndWorkKey() public view {
+        assertEq(escrow.agreementIdOf(DETAILS, workKey), _id(DETAILS, workKey), "agreementIdOf");
+        assertTrue(escrow.agreementIdOf(DETAILS, workKey) != escrow.agreementIdOf(DETAILS, vm.addr(2)), "id depends on the key");
+        assertTrue(escrow.agreementIdOf(DETAILS, workKey) != escrow.agreementIdOf(WORK_HASH, workKey), "id depends on the details");
+    }
+
+    function test_RevertWhen_AgreementIdReused_WhileOpen() public {
+        _openDefault();
+        // The same agreement id means the same details hash and work key: the work key's slot is taken.
+        vm.deal(stranger, WAGE);
+        vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.WorkKeyAlreadyUsed.selector, workKey));
+        vm.prank(stranger);
+        escrow.open{value: WAGE}(DETAILS, stranger, workKey, keccak256("other work"), block.timestamp + 2 days);
+    }
+
+    function test_RevertWhen_AgreementIdReused_AfterClaim_Forever() public {
+        FairDelegationEscrow.Terms memory t = _openDefault();
+        escrow.claim(t, workSk);
+        vm.warp(block.timestamp + 3650 days);
+        vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.WorkKeyAlreadyUsed.selector, workKey));
+        vm.prank(customer);
+        escrow.open{value: WAGE}(DETAILS, payee, workKey, WORK_HASH, block.timestamp + 1 days);
+    }
+
+    function test_AgreementIdCannotBeOpenedWithAnotherWorkKey() public {
+        _openDefault();
+        bytes32 id = _id(DETAILS, workKey);
+        // The same details with another key is another agreement: it opens under a different id, in another slot.
+        address other = vm.addr(workSk + 1);
+        vm.expectEmit(true, true, true, true);
+        emit EscrowOpened(other, _id(DETAILS, other), customer, payee, WORK_HASH, WAGE, block.timestamp + 1 days);
+        _open(other, block.timestamp + 1 days);
+        assertTrue(_id(DETAILS, other) != id, "another work key gives another id");
+        assertEq(escrow.escrows(workKey), keccak256(abi.encode(_terms(workKey, block.timestamp + 1 days))), "first escrow untouched");
+    }
+
+    /// @dev Whatever details hash an opening names with a work key other than an opened escrow's, its id differs
+    /// from that escrow's: no opening can carry an id already bound to another work key.
+    function testFuzz_AnIdNamesOnlyItsOwnWorkKey(bytes32 details, uint256 sk) public {
+        sk = bound(sk, 1, N - 1);
+        address key = vm.addr(sk);
+        vm.assume(key != workKey);
+        _openDefault();
+        bytes32 id = _id(DETAILS, workKey);
+        vm.expectEmit(true, true, true, true);
+        emit EscrowOpened(key, _id(details, key), customer, payee, WORK_HASH, WAGE, block.timestamp + 1 days);
+        vm.prank(customer);
+        escrow.open{value: WAGE}(details, payee, key, WORK_HASH, block.timestamp + 1 days);
+        assertTrue(_id(details, key) != id, "an opened id named another work key");
+    }
+
     function test_RevertWhen_WorkKeyReusedAfterClaim_Forever() public {
         FairDelegationEscrow.Terms memory t = _openDefault();
         escrow.claim(t, workSk);
         vm.warp(block.timestamp + 3650 days);
         vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.WorkKeyAlreadyUsed.selector, workKey));
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, payee, workKey, WORK_HASH, block.timestamp + 1 days);
+        escrow.open{value: WAGE}(DETAILS, payee, workKey, WORK_HASH, block.timestamp + 1 days);
     }
 
     function test_WorkKeyMayBeReopenedAfterRefund_ItWasNeverRevealed() public {
@@ -163,6 +222,8 @@ contract FairDelegationEscrowTest is TestBase {
                 bytes32(i), payee, vm.addr(100 + i), WORK_HASH, WAGE + i, block.timestamp + 1 days
             );
         }
+        vm.expectEmit(true, true, true, true);
+        emit EscrowOpened(vm.addr(100), _id(bytes32(0), vm.addr(100)), customer, payee, WORK_HASH, WAGE, block.timestamp + 1 days);
         vm.prank(customer);
         escrow.openBatch{value: 3 * WAGE + 3}(batch);
         for (uint256 i; i < 3; ++i) {
@@ -180,8 +241,8 @@ contract FairDelegationEscrowTest is TestBase {
 
     function test_RevertWhen_OpenBatchValueDoesNotMatchAmounts() public {
         FairDelegationEscrow.Opening[] memory batch = new FairDelegationEscrow.Opening[](2);
-        batch[0] = FairDelegationEscrow.Opening(AGREEMENT, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
-        batch[1] = FairDelegationEscrow.Opening(AGREEMENT, payee, vm.addr(8), WORK_HASH, WAGE, block.timestamp + 1);
+        batch[0] = FairDelegationEscrow.Opening(DETAILS, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
+        batch[1] = FairDelegationEscrow.Opening(DETAILS, payee, vm.addr(8), WORK_HASH, WAGE, block.timestamp + 1);
         vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.ValueMismatch.selector, 2 * WAGE, 2 * WAGE - 1));
         vm.prank(customer);
         escrow.openBatch{value: 2 * WAGE - 1}(batch);
@@ -189,8 +250,8 @@ contract FairDelegationEscrowTest is TestBase {
 
     function test_RevertWhen_OpenBatchRepeatsAWorkKey() public {
         FairDelegationEscrow.Opening[] memory batch = new FairDelegationEscrow.Opening[](2);
-        batch[0] = FairDelegationEscrow.Opening(AGREEMENT, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
-        batch[1] = FairDelegationEscrow.Opening(AGREEMENT, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
+        batch[0] = FairDelegationEscrow.Opening(DETAILS, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
+        batch[1] = FairDelegationEscrow.Opening(DETAILS, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
         vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.WorkKeyAlreadyUsed.selector, vm.addr(7)));
         vm.prank(customer);
         escrow.openBatch{value: 2 * WAGE}(batch);
@@ -275,7 +336,7 @@ contract FairDelegationEscrowTest is TestBase {
     function test_RevertWhen_PayeeRefusesPayment_NothingChanges() public {
         RefusingPayee refusing = new RefusingPayee();
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, address(refusing), workKey, WORK_HASH, block.timestamp + 1 days);
+        escrow.open{value: WAGE}(DETAILS, address(refusing), workKey, WORK_HASH, block.timestamp + 1 days);
         FairDelegationEscrow.Terms memory t =
             FairDelegationEscrow.Terms(customer, address(refusing), workKey, WORK_HASH, WAGE, block.timestamp + 1 days);
         vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.PaymentFailed.selector, address(refusing), WAGE));
@@ -286,9 +347,9 @@ contract FairDelegationEscrowTest is TestBase {
     function test_Claim_ReentrantPayeeIsPaidOnce() public {
         ReenteringPayee reentering = new ReenteringPayee(escrow);
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, address(reentering), workKey, WORK_HASH, block.timestamp + 1 days);
+        escrow.open{value: WAGE}(DETAILS, address(reentering), workKey, WORK_HASH, block.timestamp + 1 days);
         vm.prank(customer);
-        escrow.open{value: WAGE}(AGREEMENT, payee, vm.addr(9), WORK_HASH, block.timestamp + 1 days); // bait
+        escrow.open{value: WAGE}(DETAILS, payee, vm.addr(9), WORK_HASH, block.timestamp + 1 days); // bait
         FairDelegationEscrow.Terms memory t = FairDelegationEscrow.Terms(
             customer, address(reentering), workKey, WORK_HASH, WAGE, block.timestamp + 1 days
         );

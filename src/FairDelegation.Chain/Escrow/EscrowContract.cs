@@ -38,6 +38,20 @@ public sealed class EscrowContract
     /// <summary>topic0 of the three events, for log filters.</summary>
     public static IReadOnlyList<string> EventTopics { get; } = [OpenedEvent.Topic0, RevealedEvent.Topic0, RefundedEvent.Topic0];
 
+    /// <summary>
+    /// The agreement id as the contract derives it: keccak256(abi.encode(bytes32 detailsHash, address workKey)). Binding
+    /// the work key into the id means an id can only be opened with its own work key, whose slot is single-use.
+    /// </summary>
+    public static byte[] AgreementIdOf(ReadOnlySpan<byte> detailsHash, EthereumAddress workKey)
+    {
+        if (detailsHash.Length != 32) throw new ArgumentException($"the details hash is 32 bytes, got {detailsHash.Length}");
+        ArgumentNullException.ThrowIfNull(workKey);
+        Span<byte> encoded = stackalloc byte[64];
+        detailsHash.CopyTo(encoded);
+        workKey.Bytes.CopyTo(encoded[44..]);
+        return Keccak256.Hash(encoded);
+    }
+
     /// <summary>Deploys the singleton (once per chain).</summary>
     public static async Task<(EscrowContract Contract, EscrowTransaction Deployment)> DeployAsync(TransactionSender deployer, CancellationToken ct = default)
     {
@@ -52,9 +66,9 @@ public sealed class EscrowContract
     /// </summary>
     public async Task<(EscrowTerms Terms, EscrowTransaction Transaction)> OpenAsync(TransactionSender customer, EscrowOpening opening, CancellationToken ct = default)
     {
-        RequireBytes32(opening.AgreementId, "agreement id");
+        RequireBytes32(opening.DetailsHash, "details hash");
         RequireBytes32(opening.WorkHash, "work hash");
-        var data = Abi.Function("open").Encode(opening.AgreementId, opening.Payee, opening.WorkKey, opening.WorkHash, new BigInteger(opening.Deadline));
+        var data = Abi.Function("open").Encode(opening.DetailsHash, opening.Payee, opening.WorkKey, opening.WorkHash, new BigInteger(opening.Deadline));
         var receipt = await customer.SendAndWaitAsync(Request(data, "open", opening.Amount), ct);
         return (opening.TermsFor(customer.Account.Address), ToResult(receipt));
     }
@@ -64,8 +78,8 @@ public sealed class EscrowContract
         TransactionSender customer, IReadOnlyList<EscrowOpening> openings, CancellationToken ct = default)
     {
         if (openings.Count == 0) throw new ArgumentException("a batch needs at least one escrow");
-        foreach (var o in openings) { RequireBytes32(o.AgreementId, "agreement id"); RequireBytes32(o.WorkHash, "work hash"); }
-        var tuples = openings.Select(o => (object?)new object?[] { o.AgreementId, o.Payee, o.WorkKey, o.WorkHash, o.Amount, new BigInteger(o.Deadline) }).ToArray();
+        foreach (var o in openings) { RequireBytes32(o.DetailsHash, "details hash"); RequireBytes32(o.WorkHash, "work hash"); }
+        var tuples = openings.Select(o => (object?)new object?[] { o.DetailsHash, o.Payee, o.WorkKey, o.WorkHash, o.Amount, new BigInteger(o.Deadline) }).ToArray();
         var data = Abi.Function("openBatch").Encode([tuples]);
         var total = openings.Aggregate(BigInteger.Zero, (s, o) => s + o.Amount);
         var receipt = await customer.SendAndWaitAsync(Request(data, "openBatch", total), ct);
@@ -112,6 +126,15 @@ public sealed class EscrowContract
         return (byte[])f.DecodeOutput(output)[0]!;
     }
 
+    /// <summary>The contract's own derivation of an agreement id (its pure agreementIdOf), e.g. to cross-check <see cref="AgreementIdOf"/>.</summary>
+    public async Task<byte[]> GetAgreementIdAsync(byte[] detailsHash, EthereumAddress workKey, CancellationToken ct = default)
+    {
+        RequireBytes32(detailsHash, "details hash");
+        var f = Abi.Function("agreementIdOf");
+        var output = await _rpc.CallAsync(new CallRequest(null, Address, f.Encode(detailsHash, workKey)), Abi, ct: ct);
+        return (byte[])f.DecodeOutput(output)[0]!;
+    }
+
     /// <summary>The contract's events in a block range, optionally only those of one work key.</summary>
     public async Task<IReadOnlyList<EscrowEvent>> GetEventsAsync(long fromBlock, long? toBlock = null, EthereumAddress? workKey = null, CancellationToken ct = default)
     {
@@ -122,7 +145,8 @@ public sealed class EscrowContract
 
     /// <summary>
     /// Step (9), the provider's look-up: the latest EscrowOpened for its work key since <paramref name="fromBlock"/>, or
-    /// null. Compare its terms with the agreed ones (and check <see cref="IsOpenWithAsync"/>) before claiming.
+    /// null. Compare its agreement id and terms with the agreed ones (and check <see cref="IsOpenWithAsync"/>) before
+    /// claiming.
     /// </summary>
     public async Task<EscrowOpened?> FindOpenedAsync(EthereumAddress workKey, long fromBlock, CancellationToken ct = default) =>
         (await GetEventsAsync(fromBlock, null, workKey, ct)).OfType<EscrowOpened>().LastOrDefault();

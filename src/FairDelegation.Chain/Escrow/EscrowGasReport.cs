@@ -80,7 +80,7 @@ public sealed class EscrowGasReport(EthRpcClient rpc, EscrowContract escrow, Tra
 
         var sk = new BigInteger(WorkKey(label + "/claim").ExportPrivateKey(), isUnsigned: true, isBigEndian: true);
         return new EscrowGasFigures(workHash, open.GasUsed, claim.GasUsed, claim3.GasUsed, refund.GasUsed, batchSize, openBatch.GasUsed,
-            IntrinsicGas(EscrowContract.Abi.Function("open").Encode(o1.AgreementId, o1.Payee, o1.WorkKey, o1.WorkHash, new BigInteger(o1.Deadline))),
+            IntrinsicGas(EscrowContract.Abi.Function("open").Encode(o1.DetailsHash, o1.Payee, o1.WorkKey, o1.WorkHash, new BigInteger(o1.Deadline))),
             IntrinsicGas(EscrowContract.Abi.Function("claim").Encode(t1.ToAbiTuple(), sk)),
             IntrinsicGas(EscrowContract.Abi.Function("refund").Encode([t3.ToAbiTuple()])));
     }

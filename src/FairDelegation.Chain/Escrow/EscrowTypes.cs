@@ -45,15 +45,27 @@ public sealed record EscrowTerms(
         $"escrow(customer {Customer}, payee {Payee}, work key {WorkKey}, work hash {Hex.Encode(WorkHash)}, amount {Amount} wei, deadline {Deadline})";
 }
 
-/// <summary>One escrow to open (the customer is the sender; the amount is its deposit).</summary>
+/// <summary>
+/// One escrow to open (the customer is the sender; the amount is its deposit). The contract derives the escrow's
+/// agreement id from <paramref name="DetailsHash"/> and the work key (<see cref="AgreementId"/>).
+/// </summary>
+/// <param name="DetailsHash">keccak256 of the agreement's terms other than the work key (32 bytes).</param>
+/// <param name="Payee">who is paid on claim</param>
+/// <param name="WorkKey">address(pk_sp): the escrow's slot, bound into its agreement id</param>
+/// <param name="WorkHash">H(w'), 32 bytes</param>
+/// <param name="Amount">the deposit in wei</param>
+/// <param name="Deadline">unix seconds: claim strictly before, refund from then on</param>
 public sealed record EscrowOpening(
-    byte[] AgreementId,
+    byte[] DetailsHash,
     EthereumAddress Payee,
     EthereumAddress WorkKey,
     byte[] WorkHash,
     BigInteger Amount,
     long Deadline)
 {
+    /// <summary>The agreement id the contract will emit in EscrowOpened for this opening.</summary>
+    public byte[] AgreementId => EscrowContract.AgreementIdOf(DetailsHash, WorkKey);
+
     /// <summary>The terms the contract will store when <paramref name="customer"/> opens this.</summary>
     public EscrowTerms TermsFor(EthereumAddress customer) => new(customer, Payee, WorkKey, WorkHash, Amount, Deadline);
 }
@@ -86,7 +98,7 @@ public abstract record EscrowEvent(LogEntry Log)
     };
 }
 
-/// <summary>Step (8) on chain: the full terms and the off-chain agreement id.</summary>
+/// <summary>Step (8) on chain: the full terms and the agreement id the contract derived (keccak256(abi.encode(detailsHash, workKey))).</summary>
 public sealed record EscrowOpened(byte[] AgreementId, EscrowTerms Terms, LogEntry Log) : EscrowEvent(Log);
 
 /// <summary>Steps (10)-(11) on chain: the work key's private key, now public (32 bytes). The customer decrypts with it.</summary>

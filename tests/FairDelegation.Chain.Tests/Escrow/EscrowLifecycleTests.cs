@@ -113,6 +113,35 @@ public sealed class EscrowLifecycleTests(AnvilProcess anvil) : IClassFixture<Anv
     }
 
     [Fact]
+    public async Task The_agreement_id_binds_the_work_key_so_a_reused_id_is_rejected()
+    {
+        var p = await SetUpAsync();
+        var details = ChainTestContext.RandomBytes32();
+        var deadline = await _chain.LatestTimestampAsync() + 3600;
+        var opening = new EscrowOpening(details, p.Provider.Account.Address, p.WorkKey.Address, ChainTestContext.RandomBytes32(), Wage, deadline);
+        var (_, tx) = await p.Escrow.OpenAsync(p.Customer, opening);
+
+        // The contract derives the id: keccak256(abi.encode(detailsHash, workKey)), the same as the binding's.
+        var expected = Keccak256.Hash([.. details, .. new byte[12], .. p.WorkKey.Address.Bytes]);
+        opening.AgreementId.Should().Equal(expected);
+        p.Escrow.EventsOf(tx.Receipt).OfType<EscrowOpened>().Single().AgreementId.Should().Equal(expected);
+        (await p.Escrow.GetAgreementIdAsync(details, p.WorkKey.Address)).Should().Equal(expected);
+
+        // The same id again, by someone else and with other terms: the id names this work key, whose slot is taken.
+        var stranger = await _chain.FundedSenderAsync();
+        var reuse = opening with { Payee = stranger.Account.Address, WorkHash = ChainTestContext.RandomBytes32(), Deadline = deadline + 60 };
+        reuse.AgreementId.Should().Equal(expected);
+        (await FluentActions.Awaiting(() => p.Escrow.OpenAsync(stranger, reuse)).Should().ThrowAsync<ContractRevertedException>())
+            .Which.Reason!.Name.Should().Be("WorkKeyAlreadyUsed");
+
+        // The same details with another work key is another agreement id: it cannot pass for this one.
+        var other = opening with { WorkKey = EthAccount.Generate().Address };
+        var (_, tx2) = await p.Escrow.OpenAsync(p.Customer, other);
+        p.Escrow.EventsOf(tx2.Receipt).OfType<EscrowOpened>().Single().AgreementId.Should().Equal(other.AgreementId).And.NotEqual(expected);
+        (await p.Escrow.FindOpenedAsync(p.WorkKey.Address, tx.BlockNumber))!.AgreementId.Should().Equal(expected, "the first escrow is untouched");
+    }
+
+    [Fact]
     public async Task Refund_reverts_before_the_deadline_and_pays_the_customer_after_it_once()
     {
         var p = await SetUpAsync();

@@ -32,14 +32,21 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         EthereumAddress.Parse(e.Customer), EthereumAddress.Parse(e.Payee), EthereumAddress.Parse(e.WorkKey),
         Hex.DecodeFixed(e.WorkHash, 32, "work hash"), e.Amount, e.Deadline);
 
-    /// <summary>Step (8): deposits the wage; returns the mined transaction (the earlier one if already open with these terms).</summary>
+    /// <summary>
+    /// Step (8): deposits the wage; returns the mined transaction (the earlier one if already open with these terms).
+    /// The contract derives the escrow's agreement id from the details hash and the work key, so the id it emits is the
+    /// agreement's own id (checked here before anything is sent).
+    /// </summary>
     public async Task<ChainTransaction> OpenAsync(Agreement agreement, string workHash, CancellationToken ct)
     {
-        var terms = TermsOf(agreement.ParseTerms(), workHash);
-        if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier)
+        var agreed = agreement.ParseTerms();
+        var terms = TermsOf(agreed, workHash);
+        if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier
+            && string.Equals(Hex.Encode(earlier.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
             return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
-        var opening = new EscrowOpening(Hex.DecodeFixed(agreement.AgreementId, 32, "agreement id"), terms.Payee, terms.WorkKey, terms.WorkHash,
-            terms.Amount, terms.Deadline);
+        var opening = new EscrowOpening(agreed.DetailsHash.ToArray(), terms.Payee, terms.WorkKey, terms.WorkHash, terms.Amount, terms.Deadline);
+        if (!string.Equals(Hex.Encode(opening.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"agreement {agreement.AgreementId}: its terms hash to agreement id {Hex.Encode(opening.AgreementId)}");
         try
         {
             var (_, tx) = await _escrow.OpenAsync(sender, opening, ct);

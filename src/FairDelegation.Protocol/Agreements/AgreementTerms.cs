@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json.Serialization;
 using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Escrow;
 using FairDelegation.Protocol.Keys;
 using FairDelegation.Protocol.Serialization;
 using FairDelegation.Protocol.Sla;
@@ -9,8 +10,10 @@ using FairDelegation.Protocol.Sla;
 namespace FairDelegation.Protocol.Agreements;
 
 /// <summary>
-/// Everything customer and provider fix at step (0). The agreement id is keccak256 of the ABI encoding of the terms
-/// (<see cref="CanonicalEncoding"/>, docs/formats/stamp.md), so the contract and any Ethereum tool can recompute it.
+/// Everything customer and provider fix at step (0). The agreement id is keccak256(abi.encode(detailsHash, workKey)),
+/// where detailsHash is keccak256 of the ABI encoding of every other term (<see cref="DetailsEncoding"/>,
+/// docs/formats/agreement-terms.md). The escrow contract derives the id the same way from the details hash the customer
+/// passes to open, so one id binds one work key on chain; any Ethereum tool can recompute both hashes.
 /// </summary>
 /// <param name="ChainId">The chain the escrow lives on.</param>
 /// <param name="Escrow">The escrow contract (also the stamp's EIP-712 verifyingContract).</param>
@@ -40,26 +43,33 @@ public sealed record AgreementTerms(
     Bytes32 InputHash,
     Bytes32 Nonce)
 {
-    /// <summary>keccak256("FairDelegation.AgreementTerms.v1"): the first word of the encoding, a domain tag.</summary>
-    public static readonly byte[] TypeTag = Keccak256.HashUtf8("FairDelegation.AgreementTerms.v1");
+    /// <summary>keccak256("FairDelegation.AgreementTerms.v2"): the first word of the details encoding, a domain tag.</summary>
+    public static readonly byte[] TypeTag = Keccak256.HashUtf8("FairDelegation.AgreementTerms.v2");
 
     /// <summary>address(pk_sp), what the escrow stores and the claim proves.</summary>
     [JsonIgnore]
     public EthereumAddress WorkKey => WorkPublicKey.Address;
 
-    /// <summary>keccak256 of <see cref="CanonicalEncoding"/>.</summary>
+    /// <summary>keccak256 of <see cref="DetailsEncoding"/>: what the customer passes to the escrow's open.</summary>
     [JsonIgnore]
-    public Bytes32 AgreementId => Bytes32.FromBytes(Keccak256.Hash(CanonicalEncoding()));
+    public Bytes32 DetailsHash => Bytes32.FromBytes(Keccak256.Hash(DetailsEncoding()));
 
     /// <summary>
-    /// abi.encode(bytes32 typeTag, uint256 chainId, address escrow, address customer, address payee, address workKey,
-    /// address verifierKey, uint256 wage, uint64 deliveryDeadline, uint64 escrowDeadline, bytes32 keccak256(service),
-    /// bytes32 slaHash, bytes32 inputHash, bytes32 nonce): 14 words, 448 bytes.
+    /// keccak256(abi.encode(bytes32 detailsHash, address workKey)): the contract's own derivation
+    /// (<see cref="EscrowContract.AgreementIdOf"/>), so the id the escrow emits is this id only for this work key.
     /// </summary>
-    public byte[] CanonicalEncoding()
+    [JsonIgnore]
+    public Bytes32 AgreementId => Bytes32.FromBytes(EscrowContract.AgreementIdOf(DetailsHash.Bytes, WorkKey));
+
+    /// <summary>
+    /// abi.encode(bytes32 typeTag, uint256 chainId, address escrow, address customer, address payee,
+    /// address verifierKey, uint256 wage, uint64 deliveryDeadline, uint64 escrowDeadline, bytes32 keccak256(service),
+    /// bytes32 slaHash, bytes32 inputHash, bytes32 nonce): every term but the work key, 13 words, 416 bytes.
+    /// </summary>
+    public byte[] DetailsEncoding()
     {
         Validate();
-        var words = new byte[14 * 32];
+        var words = new byte[13 * 32];
         var w = 0;
         Span<byte> Next() => words.AsSpan(32 * w++, 32);
         TypeTag.CopyTo(Next());
@@ -67,7 +77,6 @@ public sealed record AgreementTerms(
         Escrow.Bytes.CopyTo(Next()[12..]);
         Customer.Bytes.CopyTo(Next()[12..]);
         Payee.Bytes.CopyTo(Next()[12..]);
-        WorkKey.Bytes.CopyTo(Next()[12..]);
         VerifierKey.Bytes.CopyTo(Next()[12..]);
         Secp256k1.WriteUInt256(Wage, Next());
         Secp256k1.WriteUInt256(DeliveryDeadline, Next());

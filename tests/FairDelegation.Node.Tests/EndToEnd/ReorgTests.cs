@@ -48,7 +48,7 @@ public sealed class ReorgTests(ChainAndBlobsFixture chain) : IAsyncLifetime
             var copy = await customer.Get<FairDelegation.Storage.IBlobStore>().GetPropertiesAsync($"agreements/{agreementId}/work.enc");
             var workHash = copy.Sha256!; // H(w') of the customer's checked copy
             await escrow.OpenAsync(new TransactionSender(chain.Rpc, _d.CustomerWallet),
-                new EscrowOpening(terms.AgreementId.ToArray(), terms.Payee, terms.WorkKey, workHash, terms.Wage, terms.EscrowDeadline));
+                new EscrowOpening(terms.DetailsHash.ToArray(), terms.Payee, terms.WorkKey, workHash, terms.Wage, terms.EscrowDeadline));
         }
         await chain.Rpc.MineAsync(3);
         // The claim, too, needs its 3 confirmations before the provider counts itself paid.

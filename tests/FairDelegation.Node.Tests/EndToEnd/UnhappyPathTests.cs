@@ -124,7 +124,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
 
     [Theory]
     [InlineData("lower-wage")]
-    [InlineData("other-work-key")]
+    [InlineData("other-agreement")]
     public async Task An_escrow_that_does_not_match_the_agreement_is_refused_and_the_key_stays_secret(string mismatch)
     {
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
@@ -134,18 +134,21 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
         await Delegations.WaitForStepAsync(provider, providerId, "WaitForEscrow");
 
-        // A dishonest customer opens an escrow for the agreement itself, with a lower wage or another work key.
+        // A dishonest customer opens an escrow on the agreement's work key with a lower wage, or with other details (the
+        // contract then derives another agreement id). Another work key cannot carry this agreement's id at all: the
+        // contract binds the id to the key (EscrowLifecycleTests).
         var agreementId = providerId["provider-".Length..];
         var terms = Protocol.Agreements.AgreementTerms.FromJson(provider.Get<AgreementStore>().Find(agreementId, Configuration.NodeRole.Provider)!.TermsJson);
         var cheat = new TransactionSender(chain.Rpc, _d.CustomerWallet);
         var escrow = new EscrowContract(chain.Rpc, EthereumAddress.Parse(chain.EscrowAddress));
-        var workKey = mismatch == "other-work-key" ? EthAccount.Generate().Address : terms.WorkKey;
+        var workKey = terms.WorkKey;
+        var details = mismatch == "other-agreement" ? Protocol.Serialization.Bytes32.Random() : terms.DetailsHash;
         var amount = mismatch == "lower-wage" ? terms.Wage - 1 : terms.Wage;
-        var (opened, _) = await escrow.OpenAsync(cheat, new EscrowOpening(terms.AgreementId.ToArray(), terms.Payee, workKey, new byte[32], amount, terms.EscrowDeadline));
+        var (opened, _) = await escrow.OpenAsync(cheat, new EscrowOpening(details.ToArray(), terms.Payee, workKey, new byte[32], amount, terms.EscrowDeadline));
 
         var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
         providerOutcome.Status.Should().Be(DelegationStatus.Abandoned);
-        providerOutcome.Reason.Should().Contain(mismatch == "lower-wage" ? "less than the agreed wage" : "not ours");
+        providerOutcome.Reason.Should().Contain(mismatch == "lower-wage" ? "less than the agreed wage" : "names agreement");
         providerOutcome.Transactions.Should().BeEmpty();
         (await escrow.GetStateAsync(workKey)).Should().Be(EscrowState.Open, "the key was never revealed, so the deposit is still there");
 

@@ -9,25 +9,38 @@ namespace FairDelegation.Protocol.Tests.Agreements;
 public class AgreementTermsTests
 {
     [Fact]
-    public async Task Agreement_id_is_keccak_of_the_abi_encoding_cast_produces()
+    public async Task Agreement_id_is_keccak_of_the_details_hash_and_work_key_as_cast_computes_them()
     {
         var t = TestTerms.Create();
         var args = new[]
         {
             "abi-encode",
-            "f(bytes32,uint256,address,address,address,address,address,uint256,uint64,uint64,bytes32,bytes32,bytes32,bytes32)",
+            "f(bytes32,uint256,address,address,address,address,uint256,uint64,uint64,bytes32,bytes32,bytes32,bytes32)",
             Hex.Encode(AgreementTerms.TypeTag), t.ChainId.ToString(CultureInfo.InvariantCulture), t.Escrow.ToString(),
-            t.Customer.ToString(), t.Payee.ToString(), t.WorkKey.ToString(), t.VerifierKey.ToString(),
+            t.Customer.ToString(), t.Payee.ToString(), t.VerifierKey.ToString(),
             t.Wage.ToString(CultureInfo.InvariantCulture), t.DeliveryDeadline.ToString(CultureInfo.InvariantCulture),
             t.EscrowDeadline.ToString(CultureInfo.InvariantCulture), Hex.Encode(Keccak256.HashUtf8(t.Service)),
             t.Sla.Hash().ToHex(), t.InputHash.ToHex(), t.Nonce.ToHex(),
         };
         var encoded = (await ProcessRunner.RunAsync(RepoPaths.Cast, args)).EnsureSuccess().StdOut.Trim();
-        encoded.Should().Be(Hex.Encode(t.CanonicalEncoding()));
-        var id = (await ProcessRunner.RunAsync(RepoPaths.Cast, ["keccak", encoded])).EnsureSuccess().StdOut.Trim();
+        encoded.Should().Be(Hex.Encode(t.DetailsEncoding()));
+        var details = (await ProcessRunner.RunAsync(RepoPaths.Cast, ["keccak", encoded])).EnsureSuccess().StdOut.Trim();
+        details.Should().Be(t.DetailsHash.ToHex());
+        var pair = (await ProcessRunner.RunAsync(RepoPaths.Cast, ["abi-encode", "f(bytes32,address)", details, t.WorkKey.ToString()])).EnsureSuccess().StdOut.Trim();
+        var id = (await ProcessRunner.RunAsync(RepoPaths.Cast, ["keccak", pair])).EnsureSuccess().StdOut.Trim();
         id.Should().Be(t.AgreementId.ToHex());
         Hex.Encode(AgreementTerms.TypeTag).Should().Be(
-            (await ProcessRunner.RunAsync(RepoPaths.Cast, ["keccak", "FairDelegation.AgreementTerms.v1"])).StdOut.Trim());
+            (await ProcessRunner.RunAsync(RepoPaths.Cast, ["keccak", "FairDelegation.AgreementTerms.v2"])).StdOut.Trim());
+    }
+
+    [Fact]
+    public void The_details_hash_leaves_out_the_work_key_which_the_id_binds()
+    {
+        var t = TestTerms.Create();
+        var otherKey = t with { WorkPublicKey = TestKeys.Pair(TestKeys.Anvil0).PublicKey };
+        otherKey.DetailsHash.Should().Be(t.DetailsHash);
+        otherKey.AgreementId.Should().NotBe(t.AgreementId);
+        t.AgreementId.ToArray().Should().Equal(FairDelegation.Chain.Escrow.EscrowContract.AgreementIdOf(t.DetailsHash.Bytes, t.WorkKey));
     }
 
     [Fact]
@@ -51,6 +64,7 @@ public class AgreementTermsTests
             t with { Nonce = Serialization.Bytes32.Random() },
         };
         variants.Select(v => v.AgreementId).Should().OnlyHaveUniqueItems().And.NotContain(t.AgreementId);
+        variants.Where(v => v.WorkKey == t.WorkKey).Select(v => v.DetailsHash).Should().OnlyHaveUniqueItems().And.NotContain(t.DetailsHash);
     }
 
     [Fact]

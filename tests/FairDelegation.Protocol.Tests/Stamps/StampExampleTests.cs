@@ -24,7 +24,9 @@ public class StampExampleTests
         var doc = new JsonObject
         {
             ["terms"] = JsonNode.Parse(terms.ToJson()),
-            ["canonicalEncoding"] = Hex.Encode(terms.CanonicalEncoding()),
+            ["detailsEncoding"] = Hex.Encode(terms.DetailsEncoding()),
+            ["detailsHash"] = terms.DetailsHash.ToHex(),
+            ["workKey"] = terms.WorkKey.ToString(),
             ["agreementId"] = terms.AgreementId.ToHex(),
             ["workHash"] = workHash.ToHex(),
             ["verifierPrivateKey"] = TestKeys.Anvil2,

@@ -7,7 +7,7 @@ namespace FairDelegation.Node.Provider;
 
 /// <summary>
 /// Step (9): before revealing anything, check the escrow on chain against the agreement: the work key is address(pk_sp),
-/// the agreement id the contract derived is ours, the wage is at least wage_sp, the payee and H(w') are ours, the escrow holds exactly these terms now, its opening
+/// the agreement id the contract derived is ours, the customer and the deadline are the agreed ones, the wage is at least wage_sp, the payee and H(w') are ours, the escrow holds exactly these terms now, its opening
 /// has the configured confirmations on the canonical chain, and the deadline (chain time) leaves the safety margin.
 /// </summary>
 public sealed class CheckEscrow(EscrowGateway escrow) : TaskActivity<CheckEscrowInput, CheckEscrowResult>
@@ -24,10 +24,13 @@ public sealed class CheckEscrow(EscrowGateway escrow) : TaskActivity<CheckEscrow
         // The contract derives the id from the details hash and the work key: the same id means the same agreement.
         if (!string.Equals(e.AgreementId, input.Agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
             return Refuse($"the escrow names agreement {e.AgreementId}, not {input.Agreement.AgreementId}");
+        if (EthereumAddress.Parse(e.Customer) != t.Customer)
+            return Refuse($"the escrow was opened by {e.Customer}, not by the agreed customer {t.Customer}");
         if (e.Amount < t.Wage) return Refuse($"the escrow holds {e.Amount} wei, less than the agreed wage of {t.Wage} wei");
         if (EthereumAddress.Parse(e.Payee) != t.Payee) return Refuse($"the escrow pays {e.Payee}, not our payee {t.Payee}");
         if (!string.Equals(e.WorkHash, input.WorkHash, StringComparison.OrdinalIgnoreCase))
             return Refuse($"the escrow's work hash {e.WorkHash} is not H(w') {input.WorkHash}");
+        if (e.Deadline != t.EscrowDeadline) return Refuse($"the escrow's deadline {e.Deadline} is not the agreed {t.EscrowDeadline}");
 
         var (confirmations, receipt) = await escrow.ConfirmationsAsync(e.TransactionHash, ct);
         if (receipt is null || !receipt.Succeeded || receipt.BlockHash != e.BlockHash)

@@ -125,6 +125,7 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
     [Theory]
     [InlineData("lower-wage")]
     [InlineData("other-agreement")]
+    [InlineData("other-customer")]
     public async Task An_escrow_that_does_not_match_the_agreement_is_refused_and_the_key_stays_secret(string mismatch)
     {
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
@@ -135,11 +136,11 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         await Delegations.WaitForStepAsync(provider, providerId, "WaitForEscrow");
 
         // A dishonest customer opens an escrow on the agreement's work key with a lower wage, or with other details (the
-        // contract then derives another agreement id). Another work key cannot carry this agreement's id at all: the
+        // contract then derives another agreement id), or a stranger opens one for the agreement itself (same id). Another work key cannot carry this agreement's id at all: the
         // contract binds the id to the key (EscrowLifecycleTests).
         var agreementId = providerId["provider-".Length..];
         var terms = Protocol.Agreements.AgreementTerms.FromJson(provider.Get<AgreementStore>().Find(agreementId, Configuration.NodeRole.Provider)!.TermsJson);
-        var cheat = new TransactionSender(chain.Rpc, _d.CustomerWallet);
+        var cheat = new TransactionSender(chain.Rpc, mismatch == "other-customer" ? await chain.FundedAccountAsync() : _d.CustomerWallet);
         var escrow = new EscrowContract(chain.Rpc, EthereumAddress.Parse(chain.EscrowAddress));
         var workKey = terms.WorkKey;
         var details = mismatch == "other-agreement" ? Protocol.Serialization.Bytes32.Random() : terms.DetailsHash;
@@ -148,7 +149,12 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
 
         var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
         providerOutcome.Status.Should().Be(DelegationStatus.Abandoned);
-        providerOutcome.Reason.Should().Contain(mismatch == "lower-wage" ? "less than the agreed wage" : "names agreement");
+        providerOutcome.Reason.Should().Contain(mismatch switch
+        {
+            "lower-wage" => "less than the agreed wage",
+            "other-agreement" => "names agreement",
+            _ => "not by the agreed customer",
+        });
         providerOutcome.Transactions.Should().BeEmpty();
         (await escrow.GetStateAsync(workKey)).Should().Be(EscrowState.Open, "the key was never revealed, so the deposit is still there");
 

@@ -53,6 +53,7 @@ contract FairDelegationEscrow {
     mapping(address workKey => bytes32) public escrows;
 
     /// @notice Step (8): a deposit, with every term (off-chain code rebuilds the Terms from this event alone).
+    /// agreementId is derived by open, agreementIdOf(detailsHash, workKey): it can only ever name this work key.
     event EscrowOpened(
         address indexed workKey,
         bytes32 indexed agreementId,

@@ -150,6 +150,19 @@ contract FairDelegationEscrowTest is TestBase {
         assertTrue(escrow.agreementIdOf(DETAILS, workKey) != escrow.agreementIdOf(WORK_HASH, workKey), "id depends on the details");
     }
 
+    /// @dev The worked example of docs/formats/agreement-terms.md (tests/FairDelegation.Protocol.Tests/vectors/
+    /// stamp-example.json): the contract derives the same id as the protocol layer.
+    function test_AgreementIdOfTheProtocolExample() public view {
+        assertEq(
+            escrow.agreementIdOf(
+                0x95c6de47a324b2e312820eeb86fa5546328606940eced73489b9492990677110,
+                0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+            ),
+            0xab1c59dc3720eb253d82f67666c87b10a562a1a639cd276a232a729a7aedfef6,
+            "agreement id of the example"
+        );
+    }
+
     function test_RevertWhen_AgreementIdReused_WhileOpen() public {
         _openDefault();
         // The same agreement id means the same details hash and work key: the work key's slot is taken.

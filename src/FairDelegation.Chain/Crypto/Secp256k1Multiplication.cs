@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+
+namespace FairDelegation.Chain.Crypto;
+
+/// <summary>
+/// Scalar multiplications on secp256k1:
+/// <list type="bullet">
+/// <item><see cref="MulGenerator"/>: k·G with a fixed table j·16^i·G (64 windows × 15 points, 60 KiB, built once),
+/// 64 mixed additions and no doublings. Constant-time: every table entry of a window is read and masked, every
+/// window performs its addition, a zero digit discards the sum by masking.</item>
+/// <item><see cref="Mul"/>: k·P for any P with a 4-bit fixed window: 252 doublings and 64 additions of an entry
+/// chosen by a masked scan of 16. Constant-time (complete formulas, so the point at infinity needs no branch).</item>
+/// <item><see cref="MulGeneratorAddMulVartime"/>: u1·G + u2·Q for verification and recovery, where every input is
+/// public: skips zero digits, width-5 NAF for Q. Not constant-time, and need not be.</item>
+/// </list>
+/// </summary>
+internal static class EcMultiplication
+{
+    /// <summary>The generator G.</summary>
+    public static readonly AffinePoint G = new(
+        new FieldElement(0x59F2815B16F81798UL, 0x029BFCDB2DCE28D9UL, 0x55A06295CE870B07UL, 0x79BE667EF9DCBBACUL),
+        new FieldElement(0x9C47D08FFB10D4B8UL, 0xFD17B448A6855419UL, 0x5DA4FBFC0E1108A8UL, 0x483ADA7726A3C465UL));
+
+    private const int Windows = 64;
+
+    /// <summary>Entry i·16 + j = j·16^i·G for j = 1..15 (j = 0 unused).</summary>
+    private static readonly AffinePoint[] GeneratorTable = BuildGeneratorTable();
+
+    private static AffinePoint[] BuildGeneratorTable()
+    {
+        var points = new CurvePoint[Windows * 16];
+        var baseI = CurvePoint.FromAffine(G);
+        for (var i = 0; i < Windows; i++)
+        {
+            // Entry 0 is never used by the lookup; keep it a finite point so the batch inversion works.
+            points[i * 16] = baseI;
+            var acc = baseI;
+            points[i * 16 + 1] = acc;
+            for (var j = 2; j < 16; j++)
+            {
+                acc = CurvePoint.Add(acc, baseI);
+                points[i * 16 + j] = acc;
+            }
+            baseI = CurvePoint.Add(acc, baseI); // 16·baseI
+        }
+        return CurvePoint.ToAffineBatch(points);
+    }
+
+    /// <summary>All ones when a == b (both in 0..15), else 0, without a branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EqualMask(int a, int b) => 0UL - (((uint)(a ^ b) - 1) >> 31);
+
+    /// <summary>k·G, constant-time in k.</summary>
+    public static CurvePoint MulGenerator(in Scalar k)
+    {
+        var acc = CurvePoint.Infinity;
+        var table = GeneratorTable;
+        for (var i = 0; i < Windows; i++)
+        {
+            var d = k.Nibble(i);
+            ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+            for (var j = 1; j < 16; j++)
+            {
+                var m = EqualMask(j, d);
+                ref readonly var e = ref table[i * 16 + j];
+                x0 |= e.X.L0 & m; x1 |= e.X.L1 & m; x2 |= e.X.L2 & m; x3 |= e.X.L3 & m;
+                y0 |= e.Y.L0 & m; y1 |= e.Y.L1 & m; y2 |= e.Y.L2 & m; y3 |= e.Y.L3 & m;
+            }
+            var sum = CurvePoint.AddAffine(acc, new AffinePoint(new FieldElement(x0, x1, x2, x3), new FieldElement(y0, y1, y2, y3)));
+            acc = CurvePoint.Select(~EqualMask(d, 0), sum, acc);
+        }
+        return acc;
+    }
+
+    /// <summary>k·P, constant-time in k (P may be public or secret; its table is built by a fixed sequence).</summary>
+    public static CurvePoint Mul(in CurvePoint p, in Scalar k)
+    {
+        Span<CurvePoint> table = stackalloc CurvePoint[16];
+        table[0] = CurvePoint.Infinity;
+        table[1] = p;
+        for (var j = 2; j < 16; j++) table[j] = (j & 1) == 0 ? CurvePoint.Double(table[j / 2]) : CurvePoint.Add(table[j - 1], p);
+
+        var acc = CurvePoint.Infinity;
+        for (var i = Windows - 1; i >= 0; i--)
+        {
+            if (i != Windows - 1)
+            {
+                acc = CurvePoint.Double(acc);
+                acc = CurvePoint.Double(acc);
+                acc = CurvePoint.Double(acc);
+                acc = CurvePoint.Double(acc);
+            }
+            var d = k.Nibble(i);
+            var e = CurvePoint.Infinity;
+            for (var j = 0; j < 16; j++) e = CurvePoint.Select(EqualMask(j, d), table[j], e);
+            acc = CurvePoint.Add(acc, e);
+        }
+        return acc;
+    }
+
+    private const int WnafWidth = 5;
+
+    /// <summary>u1·G + u2·Q, variable-time (public inputs only).</summary>
+    public static CurvePoint MulGeneratorAddMulVartime(in Scalar u1, in Scalar u2, in CurvePoint q)
+    {
+        var acc = CurvePoint.Infinity;
+        if (!u2.IsZero)
+        {
+            // Odd multiples Q, 3Q, ..., 15Q.
+            Span<CurvePoint> odd = stackalloc CurvePoint[1 << (WnafWidth - 2)];
+            odd[0] = q;
+            var q2 = CurvePoint.Double(q);
+            for (var j = 1; j < odd.Length; j++) odd[j] = CurvePoint.Add(odd[j - 1], q2);
+
+            Span<int> naf = stackalloc int[257];
+            var top = Wnaf(u2, naf);
+            for (var i = top; i >= 0; i--)
+            {
+                acc = CurvePoint.Double(acc);
+                var d = naf[i];
+                if (d > 0) acc = CurvePoint.Add(acc, odd[(d - 1) / 2]);
+                else if (d < 0) acc = CurvePoint.Add(acc, CurvePoint.Negate(odd[(-d - 1) / 2]));
+            }
+        }
+        var table = GeneratorTable;
+        for (var i = 0; i < Windows; i++)
+        {
+            var d = u1.Nibble(i);
+            if (d != 0) acc = CurvePoint.AddAffine(acc, table[i * 16 + d]);
+        }
+        return acc;
+    }
+
+    /// <summary>
+    /// Width-w non-adjacent form of k: digits odd, |digit| &lt; 2^(w-1), at least w-1 zeros between non-zero digits.
+    /// Returns the index of the highest non-zero digit.
+    /// </summary>
+    private static int Wnaf(in Scalar k, Span<int> digits)
+    {
+        digits.Clear();
+        int carry = 0, bit = 0, top = 0;
+        while (bit < 256)
+        {
+            // What remains to write is (k >> bit) + carry; an even value needs no digit here.
+            if (k.Bit(bit) == carry) { bit++; continue; }
+            var now = Math.Min(WnafWidth, 256 - bit);
+            var word = Bits(k, bit, now) + carry;
+            carry = (word >> (WnafWidth - 1)) & 1;
+            word -= carry << WnafWidth;
+            digits[bit] = word;
+            top = bit;
+            bit += now;
+        }
+        if (carry != 0) { digits[256] = 1; top = 256; }
+        return top;
+    }
+
+    private static int Bits(in Scalar k, int from, int count)
+    {
+        var v = 0;
+        for (var i = 0; i < count; i++) v |= k.Bit(from + i) << i;
+        return v;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Numerics;
+using FairDelegation.Chain.Crypto;
+
+namespace FairDelegation.Chain.Tests.Crypto;
+
+/// <summary>The field and scalar arithmetic under the curve, against System.Numerics.BigInteger on random and edge values.</summary>
+public class Secp256k1ArithmeticTests
+{
+    private static readonly BigInteger P = BigInteger.Pow(2, 256) - BigInteger.Pow(2, 32) - 977;
+    private static readonly BigInteger N = Secp256k1.N;
+
+    /// <summary>Random values below the modulus plus the edges: 0, 1, 2, m - 1, m - 2, values near 2^64 boundaries, 2^255.</summary>
+    private static List<BigInteger> Values(BigInteger modulus, int seed, int random = 300)
+    {
+        var values = new List<BigInteger>
+        {
+            0, 1, 2, 3, modulus - 1, modulus - 2, (modulus - 1) / 2, (modulus + 1) / 2,
+            BigInteger.Pow(2, 64) - 1, BigInteger.Pow(2, 64), BigInteger.Pow(2, 128) - 1, BigInteger.Pow(2, 192),
+            BigInteger.Pow(2, 255), BigInteger.Pow(2, 256) - BigInteger.Pow(2, 33) - 1,
+        };
+        var rng = new Random(seed);
+        var bytes = new byte[32];
+        for (var i = 0; i < random; i++)
+        {
+            rng.NextBytes(bytes);
+            // Mix in limbs of all ones and all zeros: carries and borrows across every limb.
+            if (i % 5 == 1) bytes.AsSpan(0, 8 * rng.Next(1, 4)).Fill(0xFF);
+            if (i % 5 == 2) bytes.AsSpan(8 * rng.Next(0, 4), 8).Clear();
+            values.Add(new BigInteger(bytes, isUnsigned: true, isBigEndian: true) % modulus);
+        }
+        return values.Select(v => v % modulus).ToList();
+    }
+
+    private static FieldElement Fe(BigInteger v)
+    {
+        var b = new byte[32];
+        Secp256k1.WriteUInt256(v, b);
+        FieldElement.TryRead(b, out var fe).Should().BeTrue();
+        return fe;
+    }
+
+    private static BigInteger Big(FieldElement fe)
+    {
+        var b = new byte[32];
+        fe.Write(b);
+        return new BigInteger(b, isUnsigned: true, isBigEndian: true);
+    }
+
+    private static BigInteger Mod(BigInteger v, BigInteger m) => ((v % m) + m) % m;
+
+    [Fact]
+    public void Field_operations_agree_with_big_integers_mod_p()
+    {
+        var values = Values(P, 1);
+        var rng = new Random(2);
+        foreach (var a in values)
+        {
+            var b = values[rng.Next(values.Count)];
+            var fa = Fe(a);
+            var fb = Fe(b);
+            Big(FieldElement.Add(fa, fb)).Should().Be(Mod(a + b, P));
+            Big(FieldElement.Sub(fa, fb)).Should().Be(Mod(a - b, P));
+            Big(FieldElement.Mul(fa, fb)).Should().Be(Mod(a * b, P));
+            Big(FieldElement.Square(fa)).Should().Be(Mod(a * a, P));
+            Big(FieldElement.Negate(fa)).Should().Be(Mod(-a, P));
+            Big(FieldElement.MulSmall(fa, 21)).Should().Be(Mod(a * 21, P));
+            Big(FieldElement.Invert(fa)).Should().Be(a.IsZero ? 0 : BigInteger.ModPow(a, P - 2, P));
+            var isSquare = a.IsZero || BigInteger.ModPow(a, (P - 1) / 2, P).IsOne;
+            FieldElement.TrySqrt(fa, out var root).Should().Be(isSquare);
+            if (isSquare) Mod(Big(root) * Big(root), P).Should().Be(a);
+        }
+    }
+
+    [Fact]
+    public void Field_reading_rejects_values_not_below_p()
+    {
+        foreach (var v in new[] { P, P + 1, BigInteger.Pow(2, 256) - 1 })
+        {
+            var b = new byte[32];
+            Secp256k1.WriteUInt256(v, b);
+            FieldElement.TryRead(b, out _).Should().BeFalse();
+        }
+    }
+
+    private static Scalar Sc(BigInteger v) => Scalar.FromBigInteger(v);
+
+    [Fact]
+    public void Scalar_operations_agree_with_big_integers_mod_n()
+    {
+        var values = Values(N, 3);
+        var rng = new Random(4);
+        foreach (var a in values)
+        {
+            var b = values[rng.Next(values.Count)];
+            var sa = Sc(a);
+            var sb = Sc(b);
+            Scalar.Add(sa, sb).ToBigInteger().Should().Be(Mod(a + b, N));
+            Scalar.Mul(sa, sb).ToBigInteger().Should().Be(Mod(a * b, N));
+            Scalar.Negate(sa).ToBigInteger().Should().Be(Mod(-a, N));
+            Scalar.Invert(sa).ToBigInteger().Should().Be(a.IsZero ? 0 : BigInteger.ModPow(a, N - 2, N));
+            sa.IsHigh.Should().Be(a > N / 2);
+        }
+    }
+
+    [Fact]
+    public void Scalar_reading_checks_or_reduces_against_n()
+    {
+        foreach (var v in new[] { N, N + 1, BigInteger.Pow(2, 256) - 1 })
+        {
+            var b = new byte[32];
+            Secp256k1.WriteUInt256(v, b);
+            Scalar.TryRead(b, out _).Should().BeFalse();
+            Scalar.ReadReduced(b).ToBigInteger().Should().Be(v - N);
+        }
+        var below = new byte[32];
+        Secp256k1.WriteUInt256(N - 1, below);
+        Scalar.TryRead(below, out var s).Should().BeTrue();
+        s.ToBigInteger().Should().Be(N - 1);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace FairDelegation.Chain.Crypto;
 
@@ -63,6 +64,14 @@ internal readonly struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Carry(ulong sum, ulong addend) => sum < addend ? 1UL : 0UL;
 
+    /// <summary>
+    /// The high 64 bits of a·b. Math.BigMul's out parameter makes the JIT keep the low half in memory; mulx for
+    /// the high half and a plain multiply for the low half keep both in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong MulHigh(ulong a, ulong b) =>
+        Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : Math.BigMul(a, b, out _);
+
     private static bool LessThanP(ulong l0, ulong l1, ulong l2, ulong l3)
     {
         // v < p  <=>  v + C does not carry out of 256 bits.
@@ -125,10 +134,10 @@ internal readonly struct FieldElement
     /// <summary>a · k for a small k (&lt; 2^30), e.g. 3b = 21.</summary>
     public static FieldElement MulSmall(in FieldElement a, ulong k)
     {
-        var h0 = Math.BigMul(a.L0, k, out var t0);
-        var h1 = Math.BigMul(a.L1, k, out var t1);
-        var h2 = Math.BigMul(a.L2, k, out var t2);
-        var h3 = Math.BigMul(a.L3, k, out var t3);
+        var h0 = MulHigh(a.L0, k); var t0 = a.L0 * k;
+        var h1 = MulHigh(a.L1, k); var t1 = a.L1 * k;
+        var h2 = MulHigh(a.L2, k); var t2 = a.L2 * k;
+        var h3 = MulHigh(a.L3, k); var t3 = a.L3 * k;
         t1 += h0; var c = Carry(t1, h0);
         h1 += c; t2 += h1; c = Carry(t2, h1);
         h2 += c; t3 += h2; c = Carry(t3, h2);
@@ -140,7 +149,7 @@ internal readonly struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static FieldElement ReduceTop(ulong t0, ulong t1, ulong t2, ulong t3, ulong t4)
     {
-        var hi = Math.BigMul(t4, C, out var lo); // t4·C < 2^68
+        var hi = MulHigh(t4, C); var lo = t4 * C; // t4·C < 2^68
         t0 += lo; var c = Carry(t0, lo);
         var s = hi + c;
         t1 += s; c = Carry(t1, s);
@@ -157,7 +166,8 @@ internal readonly struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAcc(ref ulong c0, ref ulong c1, ref ulong c2, ulong a, ulong b)
     {
-        var hi = Math.BigMul(a, b, out var lo);
+        var hi = MulHigh(a, b);
+        var lo = a * b;
         c0 += lo;
         hi += Carry(c0, lo); // hi <= 2^64 - 2, so no overflow
         c1 += hi;
@@ -168,7 +178,8 @@ internal readonly struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MulAcc2(ref ulong c0, ref ulong c1, ref ulong c2, ulong a, ulong b)
     {
-        var hi = Math.BigMul(a, b, out var lo);
+        var hi = MulHigh(a, b);
+        var lo = a * b;
         var top = hi >> 63;
         hi = (hi << 1) | (lo >> 63);
         lo <<= 1;
@@ -233,20 +244,20 @@ internal readonly struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static FieldElement Reduce512(ulong r0, ulong r1, ulong r2, ulong r3, ulong r4, ulong r5, ulong r6, ulong r7)
     {
-        var hi = Math.BigMul(r4, C, out var lo);
+        var hi = MulHigh(r4, C); var lo = r4 * C;
         var t0 = r0 + lo; var acc = hi + Carry(t0, lo);
 
-        hi = Math.BigMul(r5, C, out lo);
+        hi = MulHigh(r5, C); lo = r5 * C;
         var t1 = r1 + acc; var c = Carry(t1, acc);
         t1 += lo; c += Carry(t1, lo);
         acc = hi + c;
 
-        hi = Math.BigMul(r6, C, out lo);
+        hi = MulHigh(r6, C); lo = r6 * C;
         var t2 = r2 + acc; c = Carry(t2, acc);
         t2 += lo; c += Carry(t2, lo);
         acc = hi + c;
 
-        hi = Math.BigMul(r7, C, out lo);
+        hi = MulHigh(r7, C); lo = r7 * C;
         var t3 = r3 + acc; c = Carry(t3, acc);
         t3 += lo; c += Carry(t3, lo);
         acc = hi + c; // < 2^34

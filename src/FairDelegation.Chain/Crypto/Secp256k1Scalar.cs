@@ -162,6 +162,18 @@ internal readonly struct Scalar
         (a.L0 & mask) | (b.L0 & ~mask), (a.L1 & mask) | (b.L1 & ~mask),
         (a.L2 & mask) | (b.L2 & ~mask), (a.L3 & mask) | (b.L3 & ~mask));
 
+    /// <summary>t + a·b + carry: the low word to t, the high word to carry (never overflows 128 bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAdd(ref ulong t, ulong a, ulong b, ref ulong carry)
+    {
+        var hi = FieldElement.MulHigh(a, b);
+        var lo = a * b;
+        lo += t; hi += lo < t ? 1UL : 0UL;
+        lo += carry; hi += lo < carry ? 1UL : 0UL;
+        t = lo;
+        carry = hi;
+    }
+
     /// <summary>a·b·2^-256 mod n (Montgomery product, CIOS).</summary>
     private static Scalar MontMul(in Scalar a, in Scalar b)
     {
@@ -170,20 +182,23 @@ internal readonly struct Scalar
         {
             var bi = i switch { 0 => b.L0, 1 => b.L1, 2 => b.L2, _ => b.L3 };
             // t += a·bi
-            UInt128 x = Math.BigMul(a.L0, bi) + t0; t0 = (ulong)x;
-            x = Math.BigMul(a.L1, bi) + t1 + (x >> 64); t1 = (ulong)x;
-            x = Math.BigMul(a.L2, bi) + t2 + (x >> 64); t2 = (ulong)x;
-            x = Math.BigMul(a.L3, bi) + t3 + (x >> 64); t3 = (ulong)x;
-            x = (UInt128)t4 + (x >> 64); t4 = (ulong)x;
-            var t5 = (ulong)(x >> 64);
+            ulong c = 0;
+            MulAdd(ref t0, a.L0, bi, ref c);
+            MulAdd(ref t1, a.L1, bi, ref c);
+            MulAdd(ref t2, a.L2, bi, ref c);
+            MulAdd(ref t3, a.L3, bi, ref c);
+            t4 += c;
+            var t5 = t4 < c ? 1UL : 0UL;
             // t = (t + m·n) / 2^64 with m chosen so the low limb becomes 0.
             var m = t0 * NPrime;
-            x = Math.BigMul(m, N0) + t0;
-            x = Math.BigMul(m, N1) + t1 + (x >> 64); t0 = (ulong)x;
-            x = Math.BigMul(m, N2) + t2 + (x >> 64); t1 = (ulong)x;
-            x = Math.BigMul(m, N3) + t3 + (x >> 64); t2 = (ulong)x;
-            x = (UInt128)t4 + (x >> 64); t3 = (ulong)x;
-            t4 = t5 + (ulong)(x >> 64);
+            c = 0;
+            MulAdd(ref t0, m, N0, ref c);
+            MulAdd(ref t1, m, N1, ref c);
+            MulAdd(ref t2, m, N2, ref c);
+            MulAdd(ref t3, m, N3, ref c);
+            t4 += c;
+            t5 += t4 < c ? 1UL : 0UL;
+            t0 = t1; t1 = t2; t2 = t3; t3 = t4; t4 = t5;
         }
         return SubtractNIfNotBelow(t0, t1, t2, t3, t4);
     }

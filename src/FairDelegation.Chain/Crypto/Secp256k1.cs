@@ -126,7 +126,7 @@ public static class Secp256k1
         var w = Scalar.Invert(Scalar.FromBigInteger(signature.S));
         var u1 = Scalar.Mul(Scalar.ReadReduced(hash32), w);
         var u2 = Scalar.Mul(r, w);
-        var x = EcMultiplication.MulGeneratorAddMulVartime(u1, u2, CurvePoint.FromAffine(q));
+        var x = EcMultiplication.MulGeneratorAddMulVartime(u1, u2, q);
         if (x.IsInfinity) return false;
         Span<byte> xBytes = stackalloc byte[32];
         x.ToAffine().X.Write(xBytes);
@@ -172,7 +172,7 @@ public static class Secp256k1
         var rInv = Scalar.Invert(r);
         var u1 = Scalar.Negate(Scalar.Mul(Scalar.ReadReduced(hash32), rInv));
         var u2 = Scalar.Mul(Scalar.FromBigInteger(signature.S), rInv);
-        var q = EcMultiplication.MulGeneratorAddMulVartime(u1, u2, CurvePoint.FromAffine(rPoint));
+        var q = EcMultiplication.MulGeneratorAddMulVartime(u1, u2, rPoint);
         return q.IsInfinity ? null : q.ToAffine();
     }
 

@@ -11,7 +11,7 @@ namespace FairDelegation.Chain.Crypto;
 /// <item><see cref="Mul"/>: k·P for any P with a 4-bit fixed window: 252 doublings and 64 additions of an entry
 /// chosen by a masked scan of 16. Constant-time (complete formulas, so the point at infinity needs no branch).</item>
 /// <item><see cref="MulGeneratorAddMulVartime"/>: u1·G + u2·Q for verification and recovery, where every input is
-/// public: skips zero digits, width-5 NAF for Q. Not constant-time, and need not be.</item>
+/// public: Shamir's trick over width-w NAFs in Jacobian coordinates. Not constant-time, and need not be.</item>
 /// </list>
 /// </summary>
 internal static class EcMultiplication
@@ -98,35 +98,60 @@ internal static class EcMultiplication
         return acc;
     }
 
+    /// <summary>NAF width for the point given at run time (8 odd multiples, built per call).</summary>
     private const int WnafWidth = 5;
 
-    /// <summary>u1·G + u2·Q, variable-time (public inputs only).</summary>
-    public static CurvePoint MulGeneratorAddMulVartime(in Scalar u1, in Scalar u2, in CurvePoint q)
-    {
-        var acc = CurvePoint.Infinity;
-        if (!u2.IsZero)
-        {
-            // Odd multiples Q, 3Q, ..., 15Q.
-            Span<CurvePoint> odd = stackalloc CurvePoint[1 << (WnafWidth - 2)];
-            odd[0] = q;
-            var q2 = CurvePoint.Double(q);
-            for (var j = 1; j < odd.Length; j++) odd[j] = CurvePoint.Add(odd[j - 1], q2);
+    /// <summary>NAF width for G (64 odd multiples, built once).</summary>
+    private const int WnafWidthG = 8;
 
-            Span<int> naf = stackalloc int[257];
-            var top = Wnaf(u2, naf);
-            for (var i = top; i >= 0; i--)
-            {
-                acc = CurvePoint.Double(acc);
-                var d = naf[i];
-                if (d > 0) acc = CurvePoint.Add(acc, odd[(d - 1) / 2]);
-                else if (d < 0) acc = CurvePoint.Add(acc, CurvePoint.Negate(odd[(-d - 1) / 2]));
-            }
-        }
-        var table = GeneratorTable;
-        for (var i = 0; i < Windows; i++)
+    /// <summary>Entry i = (2i + 1)·G.</summary>
+    private static readonly AffinePoint[] GeneratorOddMultiples = BuildOddMultiples();
+
+    private static AffinePoint[] BuildOddMultiples()
+    {
+        var points = new CurvePoint[1 << (WnafWidthG - 2)];
+        var g = CurvePoint.FromAffine(G);
+        var g2 = CurvePoint.Double(g);
+        points[0] = g;
+        for (var i = 1; i < points.Length; i++) points[i] = CurvePoint.Add(points[i - 1], g2);
+        return CurvePoint.ToAffineBatch(points);
+    }
+
+    /// <summary>
+    /// u1·G + u2·Q, variable-time (public inputs only): Shamir's trick, one chain of doublings for both
+    /// products, width-8 NAF over the precomputed odd multiples of G and width-5 NAF over Q's, Jacobian coordinates.
+    /// </summary>
+    public static JacobianPoint MulGeneratorAddMulVartime(in Scalar u1, in Scalar u2, in AffinePoint q)
+    {
+        Span<int> nafQ = stackalloc int[257];
+        Span<int> nafG = stackalloc int[257];
+        var topQ = u2.IsZero ? -1 : Wnaf(u2, nafQ, WnafWidth);
+        var topG = u1.IsZero ? -1 : Wnaf(u1, nafG, WnafWidthG);
+
+        // Odd multiples Q, 3Q, ..., 15Q.
+        Span<JacobianPoint> odd = stackalloc JacobianPoint[1 << (WnafWidth - 2)];
+        if (topQ >= 0)
         {
-            var d = u1.Nibble(i);
-            if (d != 0) acc = CurvePoint.AddAffine(acc, table[i * 16 + d]);
+            odd[0] = JacobianPoint.FromAffine(q);
+            var q2 = JacobianPoint.Double(odd[0]);
+            for (var j = 1; j < odd.Length; j++) odd[j] = JacobianPoint.Add(odd[j - 1], q2);
+        }
+
+        var table = GeneratorOddMultiples;
+        var acc = JacobianPoint.Infinity;
+        for (var i = Math.Max(topQ, topG); i >= 0; i--)
+        {
+            acc = JacobianPoint.Double(acc);
+            var d = nafQ[i];
+            if (d > 0) acc = JacobianPoint.Add(acc, odd[(d - 1) / 2]);
+            else if (d < 0) acc = JacobianPoint.Add(acc, odd[(-d - 1) / 2].Negate());
+            d = nafG[i];
+            if (d > 0) acc = JacobianPoint.AddAffine(acc, table[(d - 1) / 2]);
+            else if (d < 0)
+            {
+                ref readonly var e = ref table[(-d - 1) / 2];
+                acc = JacobianPoint.AddAffine(acc, new AffinePoint(e.X, FieldElement.Negate(e.Y)));
+            }
         }
         return acc;
     }
@@ -135,7 +160,7 @@ internal static class EcMultiplication
     /// Width-w non-adjacent form of k: digits odd, |digit| &lt; 2^(w-1), at least w-1 zeros between non-zero digits.
     /// Returns the index of the highest non-zero digit.
     /// </summary>
-    private static int Wnaf(in Scalar k, Span<int> digits)
+    private static int Wnaf(in Scalar k, Span<int> digits, int width)
     {
         digits.Clear();
         int carry = 0, bit = 0, top = 0;
@@ -143,10 +168,10 @@ internal static class EcMultiplication
         {
             // What remains to write is (k >> bit) + carry; an even value needs no digit here.
             if (k.Bit(bit) == carry) { bit++; continue; }
-            var now = Math.Min(WnafWidth, 256 - bit);
+            var now = Math.Min(width, 256 - bit);
             var word = Bits(k, bit, now) + carry;
-            carry = (word >> (WnafWidth - 1)) & 1;
-            word -= carry << WnafWidth;
+            carry = (word >> (width - 1)) & 1;
+            word -= carry << width;
             digits[bit] = word;
             top = bit;
             bit += now;

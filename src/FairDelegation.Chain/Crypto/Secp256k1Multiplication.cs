@@ -11,7 +11,8 @@ namespace FairDelegation.Chain.Crypto;
 /// <item><see cref="Mul"/>: k·P for any P with a 4-bit fixed window: 252 doublings and 64 additions of an entry
 /// chosen by a masked scan of 16. Constant-time (complete formulas, so the point at infinity needs no branch).</item>
 /// <item><see cref="MulGeneratorAddMulVartime"/>: u1·G + u2·Q for verification and recovery, where every input is
-/// public: Shamir's trick over width-w NAFs in Jacobian coordinates. Not constant-time, and need not be.</item>
+/// public: GLV endomorphism split, Shamir's trick over width-w NAFs in Jacobian coordinates. Not constant-time,
+/// and need not be.</item>
 /// </list>
 /// </summary>
 internal static class EcMultiplication
@@ -117,43 +118,104 @@ internal static class EcMultiplication
         return CurvePoint.ToAffineBatch(points);
     }
 
+    /// <summary>β, a cube root of unity mod p: (x, y) -> (βx, y) is the endomorphism P -> λ·P.</summary>
+    private static readonly FieldElement Beta =
+        new(0xC1396C28719501EEUL, 0x9CF0497512F58995UL, 0x6E64479EAC3434E9UL, 0x7AE96A2B657C0710UL);
+
+    /// <summary>λ, the matching cube root of unity mod n.</summary>
+    internal static readonly System.Numerics.BigInteger Lambda = System.Numerics.BigInteger.Parse(
+        "05363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72", System.Globalization.NumberStyles.HexNumber);
+
+    // A reduced basis of the lattice {(a, b) : a + bλ ≡ 0 mod n} (a1 + b1λ ≡ a2 + b2λ ≡ 0, b2 = a1, b1 < 0).
+    private static readonly System.Numerics.BigInteger A1 = System.Numerics.BigInteger.Parse(
+        "03086d221a7d46bcde86c90e49284eb15", System.Globalization.NumberStyles.HexNumber);
+    private static readonly System.Numerics.BigInteger MinusB1 = System.Numerics.BigInteger.Parse(
+        "0e4437ed6010e88286f547fa90abfe4c3", System.Globalization.NumberStyles.HexNumber);
+    private static readonly System.Numerics.BigInteger A2 = System.Numerics.BigInteger.Parse(
+        "0114ca50f7a8e2f3f657c1108d9d44cfd8", System.Globalization.NumberStyles.HexNumber);
+
+    /// <summary>Entry i = λ·(2i + 1)·G = (β·x, y) of <see cref="GeneratorOddMultiples"/>.</summary>
+    private static readonly AffinePoint[] GeneratorOddMultiplesLambda =
+        GeneratorOddMultiples.Select(e => new AffinePoint(FieldElement.Mul(e.X, Beta), e.Y)).ToArray();
+
     /// <summary>
-    /// u1·G + u2·Q, variable-time (public inputs only): Shamir's trick, one chain of doublings for both
-    /// products, width-8 NAF over the precomputed odd multiples of G and width-5 NAF over Q's, Jacobian coordinates.
+    /// k = k1 + k2·λ (mod n) with |k1|, |k2| &lt; 2^128 (Babai rounding against the basis above). Variable-time,
+    /// on System.Numerics.BigInteger: only for public scalars.
+    /// </summary>
+    internal static (System.Numerics.BigInteger K1, System.Numerics.BigInteger K2) SplitLambda(in Scalar k)
+    {
+        var n = Scalar.Order;
+        var kk = k.ToBigInteger();
+        var c1 = (A1 * kk + n / 2) / n;     // round(b2·k / n)
+        var c2 = (MinusB1 * kk + n / 2) / n; // round(-b1·k / n)
+        var k1 = kk - c1 * A1 - c2 * A2;
+        var k2 = c1 * MinusB1 - c2 * A1;     // -c1·b1 - c2·b2
+        return (k1, k2);
+    }
+
+    /// <summary>
+    /// u1·G + u2·Q, variable-time (public inputs only): both scalars split by the endomorphism into halves of 128
+    /// bits (GLV), Shamir's trick over the four products in one chain of ~128 doublings, width-8 NAFs over the
+    /// precomputed odd multiples of G and λG, width-5 NAFs over those of Q and λQ, Jacobian coordinates.
     /// </summary>
     public static JacobianPoint MulGeneratorAddMulVartime(in Scalar u1, in Scalar u2, in AffinePoint q)
     {
-        Span<int> nafQ = stackalloc int[257];
-        Span<int> nafG = stackalloc int[257];
-        var topQ = u2.IsZero ? -1 : Wnaf(u2, nafQ, WnafWidth);
-        var topG = u1.IsZero ? -1 : Wnaf(u1, nafG, WnafWidthG);
+        var (g1, g2) = SplitLambda(u1);
+        var (q1, q2) = SplitLambda(u2);
+        Span<int> nafG1 = stackalloc int[257];
+        Span<int> nafG2 = stackalloc int[257];
+        Span<int> nafQ1 = stackalloc int[257];
+        Span<int> nafQ2 = stackalloc int[257];
+        var topG1 = Naf(g1, nafG1, WnafWidthG, out var signG1);
+        var topG2 = Naf(g2, nafG2, WnafWidthG, out var signG2);
+        var topQ1 = Naf(q1, nafQ1, WnafWidth, out var signQ1);
+        var topQ2 = Naf(q2, nafQ2, WnafWidth, out var signQ2);
 
-        // Odd multiples Q, 3Q, ..., 15Q.
+        // Odd multiples Q, 3Q, ..., 15Q and their images λ·(jQ) = (β·X, Y, Z).
         Span<JacobianPoint> odd = stackalloc JacobianPoint[1 << (WnafWidth - 2)];
-        if (topQ >= 0)
+        Span<JacobianPoint> oddLambda = stackalloc JacobianPoint[1 << (WnafWidth - 2)];
+        if (topQ1 >= 0 || topQ2 >= 0)
         {
             odd[0] = JacobianPoint.FromAffine(q);
-            var q2 = JacobianPoint.Double(odd[0]);
-            for (var j = 1; j < odd.Length; j++) odd[j] = JacobianPoint.Add(odd[j - 1], q2);
+            var twice = JacobianPoint.Double(odd[0]);
+            for (var j = 1; j < odd.Length; j++) odd[j] = JacobianPoint.Add(odd[j - 1], twice);
+            for (var j = 0; j < odd.Length; j++) oddLambda[j] = new JacobianPoint(FieldElement.Mul(odd[j].X, Beta), odd[j].Y, odd[j].Z);
         }
 
-        var table = GeneratorOddMultiples;
         var acc = JacobianPoint.Infinity;
-        for (var i = Math.Max(topQ, topG); i >= 0; i--)
+        var top = Math.Max(Math.Max(topG1, topG2), Math.Max(topQ1, topQ2));
+        for (var i = top; i >= 0; i--)
         {
             acc = JacobianPoint.Double(acc);
-            var d = nafQ[i];
-            if (d > 0) acc = JacobianPoint.Add(acc, odd[(d - 1) / 2]);
-            else if (d < 0) acc = JacobianPoint.Add(acc, odd[(-d - 1) / 2].Negate());
-            d = nafG[i];
-            if (d > 0) acc = JacobianPoint.AddAffine(acc, table[(d - 1) / 2]);
-            else if (d < 0)
-            {
-                ref readonly var e = ref table[(-d - 1) / 2];
-                acc = JacobianPoint.AddAffine(acc, new AffinePoint(e.X, FieldElement.Negate(e.Y)));
-            }
+            var d = nafQ1[i] * signQ1;
+            if (d != 0) acc = JacobianPoint.Add(acc, d > 0 ? odd[(d - 1) / 2] : odd[(-d - 1) / 2].Negate());
+            d = nafQ2[i] * signQ2;
+            if (d != 0) acc = JacobianPoint.Add(acc, d > 0 ? oddLambda[(d - 1) / 2] : oddLambda[(-d - 1) / 2].Negate());
+            d = nafG1[i] * signG1;
+            if (d != 0) acc = AddTableEntry(acc, GeneratorOddMultiples, d);
+            d = nafG2[i] * signG2;
+            if (d != 0) acc = AddTableEntry(acc, GeneratorOddMultiplesLambda, d);
         }
         return acc;
+    }
+
+    private static JacobianPoint AddTableEntry(in JacobianPoint acc, AffinePoint[] table, int digit)
+    {
+        if (digit > 0) return JacobianPoint.AddAffine(acc, table[(digit - 1) / 2]);
+        ref readonly var e = ref table[(-digit - 1) / 2];
+        return JacobianPoint.AddAffine(acc, new AffinePoint(e.X, FieldElement.Negate(e.Y)));
+    }
+
+    /// <summary>NAF of |k| (k below 2^255 in magnitude) and the sign to apply to its digits; -1 when k = 0.</summary>
+    private static int Naf(System.Numerics.BigInteger k, Span<int> digits, int width, out int sign)
+    {
+        sign = k.Sign < 0 ? -1 : 1;
+        if (k.IsZero)
+        {
+            digits.Clear();
+            return -1;
+        }
+        return Wnaf(Scalar.FromBigInteger(System.Numerics.BigInteger.Abs(k)), digits, width);
     }
 
     /// <summary>

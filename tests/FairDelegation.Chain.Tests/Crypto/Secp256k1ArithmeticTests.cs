@@ -117,4 +117,30 @@ public class Secp256k1ArithmeticTests
         Scalar.TryRead(below, out var s).Should().BeTrue();
         s.ToBigInteger().Should().Be(N - 1);
     }
+
+    [Fact]
+    public void Endomorphism_split_gives_two_halves_of_at_most_128_bits()
+    {
+        var lambda = EcMultiplication.Lambda;
+        BigInteger.ModPow(lambda, 3, N).Should().Be(BigInteger.One);
+        var limit = BigInteger.Pow(2, 128);
+        foreach (var k in Values(N, 5, random: 2000))
+        {
+            var (k1, k2) = EcMultiplication.SplitLambda(Sc(k));
+            Mod(k1 + k2 * lambda, N).Should().Be(k);
+            BigInteger.Abs(k1).Should().BeLessThan(limit);
+            BigInteger.Abs(k2).Should().BeLessThan(limit);
+        }
+    }
+
+    [Fact]
+    public void Lambda_times_a_point_is_beta_times_its_x()
+    {
+        // The pairing of β and λ the GLV tables rely on: λ·G = (β·Gx, Gy), checked with the constant-time multiplier.
+        var beta = BigInteger.Parse("07ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501ee", System.Globalization.NumberStyles.HexNumber);
+        var g = EcMultiplication.G;
+        var lg = EcMultiplication.MulGenerator(Sc(EcMultiplication.Lambda)).ToAffine();
+        Big(lg.X).Should().Be(Mod(Big(g.X) * beta, P));
+        Big(lg.Y).Should().Be(Big(g.Y));
+    }
 }

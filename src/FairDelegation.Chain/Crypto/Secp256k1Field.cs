@@ -96,21 +96,25 @@ internal readonly struct FieldElement
             (u2 & mask) | (t2 & ~mask), (u3 & mask) | (t3 & ~mask));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FieldElement Add(in FieldElement a, in FieldElement b)
     {
         var t0 = a.L0 + b.L0; var c = Carry(t0, b.L0);
         var t1 = a.L1 + c; var c1 = Carry(t1, c); t1 += b.L1; c1 += Carry(t1, b.L1);
         var t2 = a.L2 + c1; var c2 = Carry(t2, c1); t2 += b.L2; c2 += Carry(t2, b.L2);
         var t3 = a.L3 + c2; var c3 = Carry(t3, c2); t3 += b.L3; c3 += Carry(t3, b.L3);
-        // A carry out means a + b = t + 2^256 ≡ t + C, and then t + C < p (a + b < 2p), so no further carry.
-        var k = C & (0UL - c3);
-        t0 += k; c = Carry(t0, k);
-        t1 += c; c = Carry(t1, c);
-        t2 += c; c = Carry(t2, c);
-        t3 += c;
-        return Reduce(t0, t1, t2, t3);
+        // a + b >= p exactly when the sum carries out of 256 bits or t + C does; then the result is t + C
+        // (mod 2^256). When the sum carried, t + C < p, so t + C cannot carry as well.
+        var u0 = t0 + C; c = Carry(u0, C);
+        var u1 = t1 + c; c = Carry(u1, c);
+        var u2 = t2 + c; c = Carry(u2, c);
+        var u3 = t3 + c; c = Carry(u3, c);
+        var mask = 0UL - (c | c3);
+        return new FieldElement((u0 & mask) | (t0 & ~mask), (u1 & mask) | (t1 & ~mask),
+            (u2 & mask) | (t2 & ~mask), (u3 & mask) | (t3 & ~mask));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FieldElement Sub(in FieldElement a, in FieldElement b)
     {
         var t0 = a.L0 - b.L0; var w = a.L0 < b.L0 ? 1UL : 0UL;
@@ -129,6 +133,7 @@ internal readonly struct FieldElement
     public static FieldElement Negate(in FieldElement a) => Sub(Zero, a);
 
     /// <summary>a + a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FieldElement Double(in FieldElement a) => Add(a, a);
 
     /// <summary>a · k for a small k (&lt; 2^30), e.g. 3b = 21.</summary>

@@ -123,7 +123,7 @@ public static class Secp256k1
         try { q = DecodePublicKey(publicKey); }
         catch (FormatException) { return false; }
         var r = Scalar.FromBigInteger(signature.R);
-        var w = Scalar.Invert(Scalar.FromBigInteger(signature.S));
+        var w = Scalar.InvertVartime(Scalar.FromBigInteger(signature.S));
         var u1 = Scalar.Mul(Scalar.ReadReduced(hash32), w);
         var u2 = Scalar.Mul(r, w);
         var x = EcMultiplication.MulGeneratorAddMulVartime(u1, u2, q);
@@ -169,7 +169,7 @@ public static class Secp256k1
         if (!TryLiftX(x, signature.V == 1, out var rPoint)) return null;
 
         var r = Scalar.FromBigInteger(signature.R);
-        var rInv = Scalar.Invert(r);
+        var rInv = Scalar.InvertVartime(r);
         var u1 = Scalar.Negate(Scalar.Mul(Scalar.ReadReduced(hash32), rInv));
         var u2 = Scalar.Mul(Scalar.FromBigInteger(signature.S), rInv);
         var q = EcMultiplication.MulGeneratorAddMulVartime(u1, u2, rPoint);

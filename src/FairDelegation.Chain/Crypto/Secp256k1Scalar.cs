@@ -206,6 +206,117 @@ internal readonly struct Scalar
     /// <summary>a·b mod n.</summary>
     public static Scalar Mul(in Scalar a, in Scalar b) => MontMul(MontMul(a, b), R2);
 
+    /// <summary>
+    /// a^-1 mod n by the binary extended Euclidean algorithm (0 for 0): about three times faster than
+    /// <see cref="Invert"/>, but its branches and iteration count depend on a. Only for public values (r and s
+    /// of a signature being recovered or verified).
+    /// </summary>
+    public static Scalar InvertVartime(in Scalar a)
+    {
+        if (a.IsZero) return Zero;
+        // Invariants: x1·a ≡ u and x2·a ≡ v (mod n); u, v shrink until one of them is 1.
+        Span<ulong> u = [a.L0, a.L1, a.L2, a.L3];
+        Span<ulong> v = [N0, N1, N2, N3];
+        Span<ulong> x1 = [1, 0, 0, 0];
+        Span<ulong> x2 = [0, 0, 0, 0];
+        while (!IsOne(u) && !IsOne(v))
+        {
+            while ((u[0] & 1) == 0)
+            {
+                ShiftRight1(u, 0);
+                HalveModN(x1);
+            }
+            while ((v[0] & 1) == 0)
+            {
+                ShiftRight1(v, 0);
+                HalveModN(x2);
+            }
+            if (!LessThan(u, v))
+            {
+                SubtractInPlace(u, v);
+                SubtractModN(x1, x2);
+            }
+            else
+            {
+                SubtractInPlace(v, u);
+                SubtractModN(x2, x1);
+            }
+        }
+        var x = IsOne(u) ? x1 : x2;
+        return new Scalar(x[0], x[1], x[2], x[3]);
+    }
+
+    private static bool IsOne(ReadOnlySpan<ulong> x) => x[0] == 1 && (x[1] | x[2] | x[3]) == 0;
+
+    private static bool LessThan(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        for (var i = 3; i >= 0; i--)
+        {
+            if (a[i] != b[i]) return a[i] < b[i];
+        }
+        return false;
+    }
+
+    /// <summary>x = (x >> 1) with <paramref name="top"/> shifted into bit 255.</summary>
+    private static void ShiftRight1(Span<ulong> x, ulong top)
+    {
+        x[0] = (x[0] >> 1) | (x[1] << 63);
+        x[1] = (x[1] >> 1) | (x[2] << 63);
+        x[2] = (x[2] >> 1) | (x[3] << 63);
+        x[3] = (x[3] >> 1) | (top << 63);
+    }
+
+    /// <summary>x = x / 2 mod n for x &lt; n: x >> 1 when even, (x + n) >> 1 (a 257-bit sum) when odd.</summary>
+    private static void HalveModN(Span<ulong> x)
+    {
+        ulong carry = 0;
+        if ((x[0] & 1) != 0)
+        {
+            x[0] += N0; var c = x[0] < N0 ? 1UL : 0UL;
+            x[1] += c; var c1 = x[1] < c ? 1UL : 0UL; x[1] += N1; c1 += x[1] < N1 ? 1UL : 0UL;
+            x[2] += c1; var c2 = x[2] < c1 ? 1UL : 0UL; x[2] += N2; c2 += x[2] < N2 ? 1UL : 0UL;
+            x[3] += c2; var c3 = x[3] < c2 ? 1UL : 0UL; x[3] += N3; c3 += x[3] < N3 ? 1UL : 0UL;
+            carry = c3;
+        }
+        ShiftRight1(x, carry);
+    }
+
+    /// <summary>a = a - b for a &gt;= b.</summary>
+    private static void SubtractInPlace(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        ulong borrow = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            var d = a[i] - b[i];
+            var w = a[i] < b[i] ? 1UL : 0UL;
+            w += d < borrow ? 1UL : 0UL;
+            a[i] = d - borrow;
+            borrow = w;
+        }
+    }
+
+    /// <summary>a = a - b mod n for a, b &lt; n.</summary>
+    private static void SubtractModN(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (LessThan(a, b))
+        {
+            // a - b + n = a + (n - b)
+            Span<ulong> t = [N0, N1, N2, N3];
+            SubtractInPlace(t, b);
+            ulong carry = 0;
+            for (var i = 0; i < 4; i++)
+            {
+                var s = a[i] + carry;
+                var c = s < carry ? 1UL : 0UL;
+                s += t[i];
+                c += s < t[i] ? 1UL : 0UL;
+                a[i] = s;
+                carry = c;
+            }
+        }
+        else SubtractInPlace(a, b);
+    }
+
     /// <summary>a^-1 mod n by Fermat (a^(n-2)); 0 for 0. The exponent is public, so the sequence is fixed: constant-time in a.</summary>
     public static Scalar Invert(in Scalar a)
     {

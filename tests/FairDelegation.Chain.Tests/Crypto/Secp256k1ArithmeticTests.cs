@@ -98,6 +98,7 @@ public class Secp256k1ArithmeticTests
             Scalar.Mul(sa, sb).ToBigInteger().Should().Be(Mod(a * b, N));
             Scalar.Negate(sa).ToBigInteger().Should().Be(Mod(-a, N));
             Scalar.Invert(sa).ToBigInteger().Should().Be(a.IsZero ? 0 : BigInteger.ModPow(a, N - 2, N));
+            Scalar.InvertVartime(sa).ToBigInteger().Should().Be(a.IsZero ? 0 : BigInteger.ModPow(a, N - 2, N));
             sa.IsHigh.Should().Be(a > N / 2);
         }
     }

@@ -8,8 +8,9 @@ namespace FairDelegation.Chain.Crypto;
 /// <item><see cref="MulGenerator"/>: k·G with a fixed table j·16^i·G (64 windows × 15 points, 60 KiB, built once),
 /// 64 mixed additions and no doublings. Constant-time: every table entry of a window is read and masked, every
 /// window performs its addition, a zero digit discards the sum by masking.</item>
-/// <item><see cref="Mul"/>: k·P for any P with a 4-bit fixed window: 252 doublings and 64 additions of an entry
-/// chosen by a masked scan of 16. Constant-time (complete formulas, so the point at infinity needs no branch).</item>
+/// <item><see cref="Mul"/>: k·P for any P, GLV-split into two 132-bit halves with 4-bit fixed windows: 128
+/// doublings and 66 additions of entries chosen by masked scans. Constant-time (complete formulas, so the point at
+/// infinity needs no branch; signs applied by masks).</item>
 /// <item><see cref="MulGeneratorAddMulVartime"/>: u1·G + u2·Q for verification and recovery, where every input is
 /// public: GLV endomorphism split, Shamir's trick over width-w NAFs in Jacobian coordinates. Not constant-time,
 /// and need not be.</item>
@@ -21,6 +22,22 @@ internal static class EcMultiplication
     public static readonly AffinePoint G = new(
         new FieldElement(0x59F2815B16F81798UL, 0x029BFCDB2DCE28D9UL, 0x55A06295CE870B07UL, 0x79BE667EF9DCBBACUL),
         new FieldElement(0x9C47D08FFB10D4B8UL, 0xFD17B448A6855419UL, 0x5DA4FBFC0E1108A8UL, 0x483ADA7726A3C465UL));
+
+    /// <summary>β, a cube root of unity mod p: (x, y) -> (βx, y) is the endomorphism P -> λ·P.</summary>
+    private static readonly FieldElement Beta =
+        new(0xC1396C28719501EEUL, 0x9CF0497512F58995UL, 0x6E64479EAC3434E9UL, 0x7AE96A2B657C0710UL);
+
+    /// <summary>λ, the matching cube root of unity mod n.</summary>
+    internal static readonly System.Numerics.BigInteger Lambda = System.Numerics.BigInteger.Parse(
+        "05363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72", System.Globalization.NumberStyles.HexNumber);
+
+    // A reduced basis of the lattice {(a, b) : a + bλ ≡ 0 mod n} (a1 + b1λ ≡ a2 + b2λ ≡ 0, b2 = a1, b1 < 0).
+    private static readonly System.Numerics.BigInteger A1 = System.Numerics.BigInteger.Parse(
+        "03086d221a7d46bcde86c90e49284eb15", System.Globalization.NumberStyles.HexNumber);
+    private static readonly System.Numerics.BigInteger MinusB1 = System.Numerics.BigInteger.Parse(
+        "0e4437ed6010e88286f547fa90abfe4c3", System.Globalization.NumberStyles.HexNumber);
+    private static readonly System.Numerics.BigInteger A2 = System.Numerics.BigInteger.Parse(
+        "0114ca50f7a8e2f3f657c1108d9d44cfd8", System.Globalization.NumberStyles.HexNumber);
 
     private const int Windows = 64;
 
@@ -73,30 +90,83 @@ internal static class EcMultiplication
         return acc;
     }
 
-    /// <summary>k·P, constant-time in k (P may be public or secret; its table is built by a fixed sequence).</summary>
+    // g1 = round(2^384·a1 / n), g2 = round(2^384·(-b1) / n): round(k·gi / 2^384) approximates Babai's rounding
+    // without a division (the split of libsecp256k1); the halves stay below 2^128 in magnitude.
+    private const ulong G1L0 = 0xE893209A45DBB031UL, G1L1 = 0x3DAA8A1471E8CA7FUL, G1L2 = 0xE86C90E49284EB15UL, G1L3 = 0x3086D221A7D46BCDUL;
+    private const ulong G2L0 = 0x1571B4AE8AC47F71UL, G2L1 = 0x221208AC9DF506C6UL, G2L2 = 0x6F547FA90ABFE4C4UL, G2L3 = 0xE4437ED6010E8828UL;
+
+    private static readonly Scalar MinusB1Scalar = Scalar.FromBigInteger(MinusB1);
+    private static readonly Scalar MinusB2Scalar = Scalar.FromBigInteger(Scalar.Order - A1);
+    private static readonly Scalar MinusLambdaScalar = Scalar.FromBigInteger(Scalar.Order - Lambda);
+
+    /// <summary>Windows of 4 bits covering the halves (128 bits, with 4 bits of margin).</summary>
+    private const int HalfWindows = 33;
+
+    /// <summary>
+    /// k = k1 + k2·λ (mod n), both returned as magnitudes below 2^132 with all-ones masks for their signs;
+    /// the same instructions whatever k (constant-time).
+    /// </summary>
+    internal static (Scalar K1, ulong Negative1, Scalar K2, ulong Negative2) SplitLambdaConstantTime(in Scalar k)
+    {
+        var c1 = Scalar.MulShift384(k, G1L0, G1L1, G1L2, G1L3);
+        var c2 = Scalar.MulShift384(k, G2L0, G2L1, G2L2, G2L3);
+        var k2 = Scalar.Add(Scalar.Mul(c1, MinusB1Scalar), Scalar.Mul(c2, MinusB2Scalar));
+        var k1 = Scalar.Add(Scalar.Mul(k2, MinusLambdaScalar), k);
+        var neg1 = k1.HighMask;
+        var neg2 = k2.HighMask;
+        k1 = Scalar.Select(neg1, Scalar.Negate(k1), k1);
+        k2 = Scalar.Select(neg2, Scalar.Negate(k2), k2);
+        // Never true (the bound is proven for this split); checked because a silent wrong product would be worse.
+        if (((k1.L3 | k2.L3) | ((k1.L2 | k2.L2) >> 4)) != 0) throw new InvalidOperationException("scalar split out of bounds");
+        return (k1, neg1, k2, neg2);
+    }
+
+    /// <summary>
+    /// k·P, constant-time in k (and in P: its tables are built by a fixed sequence). GLV: k = ±k1 ± k2·λ with
+    /// 132-bit halves, 4-bit windows over the tables j·(±P) and j·(±λP) (λ·(x, y) = (βx, y), so the second table
+    /// costs one multiplication per entry), 128 doublings and 66 additions, each of an entry chosen by a masked
+    /// scan of 16. Signs are applied by masked negation.
+    /// </summary>
     public static CurvePoint Mul(in CurvePoint p, in Scalar k)
     {
-        Span<CurvePoint> table = stackalloc CurvePoint[16];
-        table[0] = CurvePoint.Infinity;
-        table[1] = p;
-        for (var j = 2; j < 16; j++) table[j] = (j & 1) == 0 ? CurvePoint.Double(table[j / 2]) : CurvePoint.Add(table[j - 1], p);
+        var (k1, neg1, k2, neg2) = SplitLambdaConstantTime(k);
+        var p1 = CurvePoint.Select(neg1, CurvePoint.Negate(p), p);
+
+        Span<CurvePoint> table1 = stackalloc CurvePoint[16];
+        Span<CurvePoint> table2 = stackalloc CurvePoint[16];
+        table1[0] = CurvePoint.Infinity;
+        table1[1] = p1;
+        for (var j = 2; j < 16; j++) table1[j] = (j & 1) == 0 ? CurvePoint.Double(table1[j / 2]) : CurvePoint.Add(table1[j - 1], p1);
+        // j·(±λP) = (β·X_j, ±Y_j, Z_j), where the sign flips when the halves' signs differ.
+        var flip = neg1 ^ neg2;
+        for (var j = 0; j < 16; j++)
+        {
+            ref readonly var e = ref table1[j];
+            table2[j] = new CurvePoint(FieldElement.Mul(e.X, Beta), FieldElement.Select(flip, FieldElement.Negate(e.Y), e.Y), e.Z);
+        }
 
         var acc = CurvePoint.Infinity;
-        for (var i = Windows - 1; i >= 0; i--)
+        for (var i = HalfWindows - 1; i >= 0; i--)
         {
-            if (i != Windows - 1)
+            if (i != HalfWindows - 1)
             {
                 acc = CurvePoint.Double(acc);
                 acc = CurvePoint.Double(acc);
                 acc = CurvePoint.Double(acc);
                 acc = CurvePoint.Double(acc);
             }
-            var d = k.Nibble(i);
-            var e = CurvePoint.Infinity;
-            for (var j = 0; j < 16; j++) e = CurvePoint.Select(EqualMask(j, d), table[j], e);
-            acc = CurvePoint.Add(acc, e);
+            acc = CurvePoint.Add(acc, Lookup(table1, k1.Nibble(i)));
+            acc = CurvePoint.Add(acc, Lookup(table2, k2.Nibble(i)));
         }
         return acc;
+    }
+
+    /// <summary>table[d] by reading all 16 entries and keeping the one whose index equals d (masks, no branch).</summary>
+    private static CurvePoint Lookup(ReadOnlySpan<CurvePoint> table, int d)
+    {
+        var e = CurvePoint.Infinity;
+        for (var j = 0; j < 16; j++) e = CurvePoint.Select(EqualMask(j, d), table[j], e);
+        return e;
     }
 
     /// <summary>NAF width for the point given at run time (8 odd multiples, built per call).</summary>
@@ -117,22 +187,6 @@ internal static class EcMultiplication
         for (var i = 1; i < points.Length; i++) points[i] = CurvePoint.Add(points[i - 1], g2);
         return CurvePoint.ToAffineBatch(points);
     }
-
-    /// <summary>β, a cube root of unity mod p: (x, y) -> (βx, y) is the endomorphism P -> λ·P.</summary>
-    private static readonly FieldElement Beta =
-        new(0xC1396C28719501EEUL, 0x9CF0497512F58995UL, 0x6E64479EAC3434E9UL, 0x7AE96A2B657C0710UL);
-
-    /// <summary>λ, the matching cube root of unity mod n.</summary>
-    internal static readonly System.Numerics.BigInteger Lambda = System.Numerics.BigInteger.Parse(
-        "05363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72", System.Globalization.NumberStyles.HexNumber);
-
-    // A reduced basis of the lattice {(a, b) : a + bλ ≡ 0 mod n} (a1 + b1λ ≡ a2 + b2λ ≡ 0, b2 = a1, b1 < 0).
-    private static readonly System.Numerics.BigInteger A1 = System.Numerics.BigInteger.Parse(
-        "03086d221a7d46bcde86c90e49284eb15", System.Globalization.NumberStyles.HexNumber);
-    private static readonly System.Numerics.BigInteger MinusB1 = System.Numerics.BigInteger.Parse(
-        "0e4437ed6010e88286f547fa90abfe4c3", System.Globalization.NumberStyles.HexNumber);
-    private static readonly System.Numerics.BigInteger A2 = System.Numerics.BigInteger.Parse(
-        "0114ca50f7a8e2f3f657c1108d9d44cfd8", System.Globalization.NumberStyles.HexNumber);
 
     /// <summary>Entry i = λ·(2i + 1)·G = (β·x, y) of <see cref="GeneratorOddMultiples"/>.</summary>
     private static readonly AffinePoint[] GeneratorOddMultiplesLambda =

@@ -99,7 +99,10 @@ internal readonly struct Scalar
     public bool Equals(in Scalar other) => ((L0 ^ other.L0) | (L1 ^ other.L1) | (L2 ^ other.L2) | (L3 ^ other.L3)) == 0;
 
     /// <summary>True when this &gt; n/2 (a high s).</summary>
-    public bool IsHigh
+    public bool IsHigh => HighMask != 0;
+
+    /// <summary>All ones when this &gt; n/2, else 0 (no branch).</summary>
+    public ulong HighMask
     {
         get
         {
@@ -109,7 +112,7 @@ internal readonly struct Scalar
             var t = h.L1 - L1; var w1 = (h.L1 < L1 ? 1UL : 0UL) + (t < w ? 1UL : 0UL); w = w1;
             t = h.L2 - L2; w1 = (h.L2 < L2 ? 1UL : 0UL) + (t < w ? 1UL : 0UL); w = w1;
             t = h.L3 - L3; w1 = (h.L3 < L3 ? 1UL : 0UL) + (t < w ? 1UL : 0UL);
-            return w1 != 0;
+            return 0UL - w1;
         }
     }
 
@@ -153,7 +156,9 @@ internal readonly struct Scalar
         var t1 = N1 - a.L1; var w1 = (N1 < a.L1 ? 1UL : 0UL) + (t1 < w ? 1UL : 0UL); t1 -= w;
         var t2 = N2 - a.L2; var w2 = (N2 < a.L2 ? 1UL : 0UL) + (t2 < w1 ? 1UL : 0UL); t2 -= w1;
         var t3 = N3 - a.L3 - w2;
-        var mask = a.IsZero ? 0UL : ulong.MaxValue;
+        // 0 maps to 0, not n: mask the result when a is zero, without a branch.
+        var x = a.L0 | a.L1 | a.L2 | a.L3;
+        var mask = 0UL - ((x | (0UL - x)) >> 63);
         return new Scalar(t0 & mask, t1 & mask, t2 & mask, t3 & mask);
     }
 
@@ -201,6 +206,45 @@ internal readonly struct Scalar
             t0 = t1; t1 = t2; t2 = t3; t3 = t4; t4 = t5;
         }
         return SubtractNIfNotBelow(t0, t1, t2, t3, t4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAcc(ref ulong c0, ref ulong c1, ref ulong c2, ulong a, ulong b)
+    {
+        var hi = FieldElement.MulHigh(a, b);
+        var lo = a * b;
+        c0 += lo;
+        hi += c0 < lo ? 1UL : 0UL;
+        c1 += hi;
+        c2 += c1 < hi ? 1UL : 0UL;
+    }
+
+    /// <summary>round(k·g / 2^384) for a 256-bit constant g: bits 384.. of the 512-bit product plus bit 383. No branches.</summary>
+    public static Scalar MulShift384(in Scalar k, ulong g0, ulong g1, ulong g2, ulong g3)
+    {
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        // Columns 0..4 only matter through their carries; column 5 holds bit 383 (the rounding bit).
+        MulAcc(ref c0, ref c1, ref c2, k.L0, g0);
+        c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(ref c0, ref c1, ref c2, k.L0, g1); MulAcc(ref c0, ref c1, ref c2, k.L1, g0);
+        c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(ref c0, ref c1, ref c2, k.L0, g2); MulAcc(ref c0, ref c1, ref c2, k.L1, g1); MulAcc(ref c0, ref c1, ref c2, k.L2, g0);
+        c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(ref c0, ref c1, ref c2, k.L0, g3); MulAcc(ref c0, ref c1, ref c2, k.L1, g2);
+        MulAcc(ref c0, ref c1, ref c2, k.L2, g1); MulAcc(ref c0, ref c1, ref c2, k.L3, g0);
+        c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(ref c0, ref c1, ref c2, k.L1, g3); MulAcc(ref c0, ref c1, ref c2, k.L2, g2); MulAcc(ref c0, ref c1, ref c2, k.L3, g1);
+        c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(ref c0, ref c1, ref c2, k.L2, g3); MulAcc(ref c0, ref c1, ref c2, k.L3, g2);
+        var r5 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(ref c0, ref c1, ref c2, k.L3, g3);
+        var r6 = c0;
+        var r7 = c1;
+        // (r7 r6) + bit 383 (the top bit of r5); the sum stays below 2^129.
+        var round = r5 >> 63;
+        var l0 = r6 + round;
+        var l1 = r7 + (l0 < round ? 1UL : 0UL);
+        return new Scalar(l0, l1, 0, 0);
     }
 
     /// <summary>a·b mod n.</summary>

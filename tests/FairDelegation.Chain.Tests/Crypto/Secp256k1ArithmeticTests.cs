@@ -144,4 +144,44 @@ public class Secp256k1ArithmeticTests
         Big(lg.X).Should().Be(Mod(Big(g.X) * beta, P));
         Big(lg.Y).Should().Be(Big(g.Y));
     }
+
+    [Fact]
+    public void Constant_time_endomorphism_split_gives_signed_halves_below_2_to_the_128()
+    {
+        var lambda = EcMultiplication.Lambda;
+        var limit = BigInteger.Pow(2, 128);
+        var values = Values(N, 6, random: 3000);
+        values.AddRange([lambda, N - lambda, N / 2 - 1, (N + 1) / 2]);
+        foreach (var k in values)
+        {
+            var (k1, neg1, k2, neg2) = EcMultiplication.SplitLambdaConstantTime(Sc(k));
+            neg1.Should().BeOneOf(0UL, ulong.MaxValue);
+            neg2.Should().BeOneOf(0UL, ulong.MaxValue);
+            var s1 = neg1 == 0 ? k1.ToBigInteger() : -k1.ToBigInteger();
+            var s2 = neg2 == 0 ? k2.ToBigInteger() : -k2.ToBigInteger();
+            Mod(s1 + s2 * lambda, N).Should().Be(k);
+            k1.ToBigInteger().Should().BeLessThan(limit);
+            k2.ToBigInteger().Should().BeLessThan(limit);
+        }
+    }
+
+    [Fact]
+    public void Variable_base_multiplication_agrees_with_the_generator_table_and_the_variable_time_path()
+    {
+        // k·G three ways: the GLV constant-time ladder on G, the fixed G table, and u1·G + 0·Q.
+        var g = CurvePoint.FromAffine(EcMultiplication.G);
+        var values = Values(N, 7, random: 150).Where(v => !v.IsZero).ToList();
+        foreach (var k in values)
+        {
+            var viaLadder = EcMultiplication.Mul(g, Sc(k)).ToAffine();
+            var viaTable = EcMultiplication.MulGenerator(Sc(k)).ToAffine();
+            var viaShamir = EcMultiplication.MulGeneratorAddMulVartime(Sc(k), Scalar.Zero, EcMultiplication.G).ToAffine();
+            Big(viaLadder.X).Should().Be(Big(viaTable.X));
+            Big(viaLadder.Y).Should().Be(Big(viaTable.Y));
+            Big(viaShamir.X).Should().Be(Big(viaTable.X));
+            Big(viaShamir.Y).Should().Be(Big(viaTable.Y));
+        }
+        EcMultiplication.Mul(g, Scalar.Zero).IsInfinity.Should().BeTrue();
+        EcMultiplication.MulGenerator(Scalar.Zero).IsInfinity.Should().BeTrue();
+    }
 }

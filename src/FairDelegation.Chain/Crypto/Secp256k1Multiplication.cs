@@ -5,9 +5,9 @@ namespace FairDelegation.Chain.Crypto;
 /// <summary>
 /// Scalar multiplications on secp256k1:
 /// <list type="bullet">
-/// <item><see cref="MulGenerator"/>: k·G with a fixed table j·16^i·G (64 windows × 15 points, 60 KiB, built once),
-/// 64 mixed additions and no doublings. Constant-time: every table entry of a window is read and masked, every
-/// window performs its addition, a zero digit discards the sum by masking.</item>
+/// <item><see cref="MulGenerator"/>: k·G with a fixed table j·64^i·G (43 windows × 32 points, 86 KiB, built once),
+/// signed 6-bit digits, 43 mixed additions and no doublings. Constant-time: every table entry of a window is read
+/// and masked, every window performs its addition, a zero digit discards the sum by masking.</item>
 /// <item><see cref="Mul"/>: k·P for any P, GLV-split into two 132-bit halves with 4-bit fixed windows: 128
 /// doublings and 66 additions of entries chosen by masked scans. Constant-time (complete formulas, so the point at
 /// infinity needs no branch; signs applied by masks).</item>
@@ -39,53 +39,69 @@ internal static class EcMultiplication
     private static readonly System.Numerics.BigInteger A2 = System.Numerics.BigInteger.Parse(
         "0114ca50f7a8e2f3f657c1108d9d44cfd8", System.Globalization.NumberStyles.HexNumber);
 
-    private const int Windows = 64;
+    /// <summary>Bits per window of the fixed-base comb, signed digits in [-31, 32].</summary>
+    private const int CombBits = 6;
 
-    /// <summary>Entry i·16 + j = j·16^i·G for j = 1..15 (j = 0 unused).</summary>
+    /// <summary>ceil(256 / 6) windows.</summary>
+    private const int CombWindows = 43;
+
+    /// <summary>Entries per window: |digit| = 1..32.</summary>
+    private const int CombEntries = 32;
+
+    /// <summary>Entry i·32 + (j - 1) = j·2^(6i)·G for j = 1..32 (43 × 32 affine points, 86 KiB).</summary>
     private static readonly AffinePoint[] GeneratorTable = BuildGeneratorTable();
 
     private static AffinePoint[] BuildGeneratorTable()
     {
-        var points = new CurvePoint[Windows * 16];
+        var points = new CurvePoint[CombWindows * CombEntries];
         var baseI = CurvePoint.FromAffine(G);
-        for (var i = 0; i < Windows; i++)
+        for (var i = 0; i < CombWindows; i++)
         {
-            // Entry 0 is never used by the lookup; keep it a finite point so the batch inversion works.
-            points[i * 16] = baseI;
             var acc = baseI;
-            points[i * 16 + 1] = acc;
-            for (var j = 2; j < 16; j++)
+            points[i * CombEntries] = acc;
+            for (var j = 2; j <= CombEntries; j++)
             {
                 acc = CurvePoint.Add(acc, baseI);
-                points[i * 16 + j] = acc;
+                points[i * CombEntries + j - 1] = acc;
             }
-            baseI = CurvePoint.Add(acc, baseI); // 16·baseI
+            baseI = CurvePoint.Double(acc); // 64·baseI
         }
         return CurvePoint.ToAffineBatch(points);
     }
 
-    /// <summary>All ones when a == b (both in 0..15), else 0, without a branch.</summary>
+    /// <summary>All ones when a == b (small non-negative integers), else 0, without a branch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong EqualMask(int a, int b) => 0UL - (((uint)(a ^ b) - 1) >> 31);
 
-    /// <summary>k·G, constant-time in k.</summary>
+    /// <summary>
+    /// k·G, constant-time in k: k recoded on the fly into 43 signed 6-bit digits (carry and sign by arithmetic),
+    /// per window a masked scan of all 32 entries, a masked negation, and a mixed addition whose result a zero
+    /// digit discards by mask. 43 additions, no doublings.
+    /// </summary>
     public static CurvePoint MulGenerator(in Scalar k)
     {
         var acc = CurvePoint.Infinity;
         var table = GeneratorTable;
-        for (var i = 0; i < Windows; i++)
+        var carry = 0;
+        for (var i = 0; i < CombWindows; i++)
         {
-            var d = k.Nibble(i);
+            var d = k.Bits(i * CombBits, Math.Min(CombBits, 256 - i * CombBits)) + carry; // 0..64
+            carry = (int)((uint)(CombEntries - d) >> 31); // 1 when d > 32
+            d -= carry << CombBits; // -31..32
+            var sign = d >> 31; // all ones when negative
+            var magnitude = (d ^ sign) - sign;
             ulong x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
-            for (var j = 1; j < 16; j++)
+            for (var j = 1; j <= CombEntries; j++)
             {
-                var m = EqualMask(j, d);
-                ref readonly var e = ref table[i * 16 + j];
+                var m = EqualMask(j, magnitude);
+                ref readonly var e = ref table[i * CombEntries + j - 1];
                 x0 |= e.X.L0 & m; x1 |= e.X.L1 & m; x2 |= e.X.L2 & m; x3 |= e.X.L3 & m;
                 y0 |= e.Y.L0 & m; y1 |= e.Y.L1 & m; y2 |= e.Y.L2 & m; y3 |= e.Y.L3 & m;
             }
-            var sum = CurvePoint.AddAffine(acc, new AffinePoint(new FieldElement(x0, x1, x2, x3), new FieldElement(y0, y1, y2, y3)));
-            acc = CurvePoint.Select(~EqualMask(d, 0), sum, acc);
+            var y = new FieldElement(y0, y1, y2, y3);
+            y = FieldElement.Select((ulong)(long)sign, FieldElement.Negate(y), y);
+            var sum = CurvePoint.AddAffine(acc, new AffinePoint(new FieldElement(x0, x1, x2, x3), y));
+            acc = CurvePoint.Select(~EqualMask(magnitude, 0), sum, acc);
         }
         return acc;
     }

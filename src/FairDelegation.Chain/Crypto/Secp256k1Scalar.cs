@@ -93,6 +93,22 @@ internal readonly struct Scalar
     /// <summary>Bit i (0 = least significant).</summary>
     public int Bit(int i) => (int)((i switch { < 64 => L0, < 128 => L1, < 192 => L2, _ => L3 }) >> (i & 63)) & 1;
 
+    /// <summary>Limb i (a public index).</summary>
+    private ulong Limb(int i) => i switch { 0 => L0, 1 => L1, 2 => L2, 3 => L3, _ => 0 };
+
+    /// <summary>
+    /// <paramref name="count"/> (1..63) bits starting at bit <paramref name="offset"/> (bits above 255 read as 0).
+    /// Branches and memory accesses depend only on the public offset and count, not on the value.
+    /// </summary>
+    public int Bits(int offset, int count)
+    {
+        var index = offset >> 6;
+        var shift = offset & 63;
+        var v = Limb(index) >> shift;
+        if (shift != 0) v |= Limb(index + 1) << (64 - shift);
+        return (int)(v & ((1UL << count) - 1));
+    }
+
     /// <summary>The 4-bit digit i (0 = least significant nibble).</summary>
     public int Nibble(int i) => (int)((i switch { < 16 => L0, < 32 => L1, < 48 => L2, _ => L3 }) >> ((i & 15) * 4)) & 0xF;
 

@@ -171,6 +171,10 @@ public class Secp256k1ArithmeticTests
         // k·G three ways: the GLV constant-time ladder on G, the fixed G table, and u1·G + 0·Q.
         var g = CurvePoint.FromAffine(EcMultiplication.G);
         var values = Values(N, 7, random: 150).Where(v => !v.IsZero).ToList();
+        // Signed-digit edges of the 6-bit comb: digits 32 (kept) and 33 (-31 with a carry), carries running
+        // through windows of all ones, the top window's 4 bits.
+        values.AddRange([32, 33, 63, 64, 65, 32 * BigInteger.Pow(64, 20), 33 * BigInteger.Pow(64, 41), BigInteger.Pow(2, 252) - 1,
+            BigInteger.Pow(2, 252), 15 * BigInteger.Pow(2, 252), BigInteger.Pow(2, 250) * 63]);
         foreach (var k in values)
         {
             var viaLadder = EcMultiplication.Mul(g, Sc(k)).ToAffine();

@@ -81,7 +81,7 @@ public static class Secp256k1
                 }
                 if (r.IsZero) continue;
                 // s = k^-1 (e + r·d)
-                var s = Scalar.Mul(Scalar.Invert(k), Scalar.Add(e, Scalar.Mul(r, d)));
+                var s = Scalar.Mul(Scalar.InvertBlinded(k), Scalar.Add(e, Scalar.Mul(r, d)));
                 if (s.IsZero) continue;
                 var v = (byte)(point.Y.IsOdd ? 1 : 0);
                 if (s.IsHigh)

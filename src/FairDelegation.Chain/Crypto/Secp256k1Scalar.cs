@@ -306,6 +306,21 @@ internal readonly struct Scalar
         return new Scalar(x[0], x[1], x[2], x[3]);
     }
 
+    /// <summary>
+    /// a^-1 mod n for a secret a, by multiplicative blinding: a·b for a fresh random b is uniform and independent
+    /// of a, so the variable-time inversion of a·b reveals nothing about a; then (a·b)^-1·b = a^-1. Twice as fast
+    /// as <see cref="Invert"/>; the multiplications are constant-time.
+    /// </summary>
+    public static Scalar InvertBlinded(in Scalar a)
+    {
+        Span<byte> random = stackalloc byte[32];
+        Scalar b;
+        do System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        while (!TryRead(random, out b) || b.IsZero);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(random);
+        return Mul(InvertVartime(Mul(a, b)), b);
+    }
+
     private static bool IsOne(ReadOnlySpan<ulong> x) => x[0] == 1 && (x[1] | x[2] | x[3]) == 0;
 
     private static bool LessThan(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)

@@ -99,6 +99,7 @@ public class Secp256k1ArithmeticTests
             Scalar.Negate(sa).ToBigInteger().Should().Be(Mod(-a, N));
             Scalar.Invert(sa).ToBigInteger().Should().Be(a.IsZero ? 0 : BigInteger.ModPow(a, N - 2, N));
             Scalar.InvertVartime(sa).ToBigInteger().Should().Be(a.IsZero ? 0 : BigInteger.ModPow(a, N - 2, N));
+            if (!a.IsZero) Scalar.InvertBlinded(sa).ToBigInteger().Should().Be(BigInteger.ModPow(a, N - 2, N));
             sa.IsHigh.Should().Be(a > N / 2);
         }
     }

@@ -31,13 +31,12 @@ internal static class EcMultiplication
     internal static readonly System.Numerics.BigInteger Lambda = System.Numerics.BigInteger.Parse(
         "05363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72", System.Globalization.NumberStyles.HexNumber);
 
-    // A reduced basis of the lattice {(a, b) : a + bλ ≡ 0 mod n} (a1 + b1λ ≡ a2 + b2λ ≡ 0, b2 = a1, b1 < 0).
+    // From a reduced basis (a1, b1), (a2, b2) of the lattice {(a, b) : a + bλ ≡ 0 mod n}, with b2 = a1 and b1 < 0,
+    // the split needs a1 and -b1 only (a2 = 0x114ca50f7a8e2f3f657c1108d9d44cfd8 is not needed: k1 = k - k2·λ).
     private static readonly System.Numerics.BigInteger A1 = System.Numerics.BigInteger.Parse(
         "03086d221a7d46bcde86c90e49284eb15", System.Globalization.NumberStyles.HexNumber);
     private static readonly System.Numerics.BigInteger MinusB1 = System.Numerics.BigInteger.Parse(
         "0e4437ed6010e88286f547fa90abfe4c3", System.Globalization.NumberStyles.HexNumber);
-    private static readonly System.Numerics.BigInteger A2 = System.Numerics.BigInteger.Parse(
-        "0114ca50f7a8e2f3f657c1108d9d44cfd8", System.Globalization.NumberStyles.HexNumber);
 
     /// <summary>Bits per window of the fixed-base comb, signed digits in [-31, 32].</summary>
     private const int CombBits = 6;
@@ -209,37 +208,24 @@ internal static class EcMultiplication
         GeneratorOddMultiples.Select(e => new AffinePoint(FieldElement.Mul(e.X, Beta), e.Y)).ToArray();
 
     /// <summary>
-    /// k = k1 + k2·λ (mod n) with |k1|, |k2| &lt; 2^128 (Babai rounding against the basis above). Variable-time,
-    /// on System.Numerics.BigInteger: only for public scalars.
-    /// </summary>
-    internal static (System.Numerics.BigInteger K1, System.Numerics.BigInteger K2) SplitLambda(in Scalar k)
-    {
-        var n = Scalar.Order;
-        var kk = k.ToBigInteger();
-        var c1 = (A1 * kk + n / 2) / n;     // round(b2·k / n)
-        var c2 = (MinusB1 * kk + n / 2) / n; // round(-b1·k / n)
-        var k1 = kk - c1 * A1 - c2 * A2;
-        var k2 = c1 * MinusB1 - c2 * A1;     // -c1·b1 - c2·b2
-        return (k1, k2);
-    }
-
-    /// <summary>
     /// u1·G + u2·Q, variable-time (public inputs only): both scalars split by the endomorphism into halves of 128
     /// bits (GLV), Shamir's trick over the four products in one chain of ~128 doublings, width-8 NAFs over the
     /// precomputed odd multiples of G and λG, width-5 NAFs over those of Q and λQ, Jacobian coordinates.
     /// </summary>
     public static JacobianPoint MulGeneratorAddMulVartime(in Scalar u1, in Scalar u2, in AffinePoint q)
     {
-        var (g1, g2) = SplitLambda(u1);
-        var (q1, q2) = SplitLambda(u2);
+        // The division-free split is cheaper than the BigInteger one; its constant-time property is not needed here.
+        var (g1, negG1, g2, negG2) = SplitLambdaConstantTime(u1);
+        var (q1, negQ1, q2, negQ2) = SplitLambdaConstantTime(u2);
         Span<int> nafG1 = stackalloc int[257];
         Span<int> nafG2 = stackalloc int[257];
         Span<int> nafQ1 = stackalloc int[257];
         Span<int> nafQ2 = stackalloc int[257];
-        var topG1 = Naf(g1, nafG1, WnafWidthG, out var signG1);
-        var topG2 = Naf(g2, nafG2, WnafWidthG, out var signG2);
-        var topQ1 = Naf(q1, nafQ1, WnafWidth, out var signQ1);
-        var topQ2 = Naf(q2, nafQ2, WnafWidth, out var signQ2);
+        var topG1 = Naf(g1, nafG1, WnafWidthG);
+        var topG2 = Naf(g2, nafG2, WnafWidthG);
+        var topQ1 = Naf(q1, nafQ1, WnafWidth);
+        var topQ2 = Naf(q2, nafQ2, WnafWidth);
+        int signG1 = negG1 == 0 ? 1 : -1, signG2 = negG2 == 0 ? 1 : -1, signQ1 = negQ1 == 0 ? 1 : -1, signQ2 = negQ2 == 0 ? 1 : -1;
 
         // Odd multiples Q, 3Q, ..., 15Q and their images λ·(jQ) = (β·X, Y, Z).
         Span<JacobianPoint> odd = stackalloc JacobianPoint[1 << (WnafWidth - 2)];
@@ -276,16 +262,15 @@ internal static class EcMultiplication
         return JacobianPoint.AddAffine(acc, new AffinePoint(e.X, FieldElement.Negate(e.Y)));
     }
 
-    /// <summary>NAF of |k| (k below 2^255 in magnitude) and the sign to apply to its digits; -1 when k = 0.</summary>
-    private static int Naf(System.Numerics.BigInteger k, Span<int> digits, int width, out int sign)
+    /// <summary>NAF of k, or -1 (and no digits) when k = 0.</summary>
+    private static int Naf(in Scalar k, Span<int> digits, int width)
     {
-        sign = k.Sign < 0 ? -1 : 1;
         if (k.IsZero)
         {
             digits.Clear();
             return -1;
         }
-        return Wnaf(Scalar.FromBigInteger(System.Numerics.BigInteger.Abs(k)), digits, width);
+        return Wnaf(k, digits, width);
     }
 
     /// <summary>
@@ -301,7 +286,7 @@ internal static class EcMultiplication
             // What remains to write is (k >> bit) + carry; an even value needs no digit here.
             if (k.Bit(bit) == carry) { bit++; continue; }
             var now = Math.Min(width, 256 - bit);
-            var word = Bits(k, bit, now) + carry;
+            var word = k.Bits(bit, now) + carry;
             carry = (word >> (width - 1)) & 1;
             word -= carry << width;
             digits[bit] = word;
@@ -312,10 +297,4 @@ internal static class EcMultiplication
         return top;
     }
 
-    private static int Bits(in Scalar k, int from, int count)
-    {
-        var v = 0;
-        for (var i = 0; i < count; i++) v |= k.Bit(from + i) << i;
-        return v;
-    }
 }

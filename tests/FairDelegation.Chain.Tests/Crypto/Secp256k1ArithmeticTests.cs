@@ -121,21 +121,6 @@ public class Secp256k1ArithmeticTests
     }
 
     [Fact]
-    public void Endomorphism_split_gives_two_halves_of_at_most_128_bits()
-    {
-        var lambda = EcMultiplication.Lambda;
-        BigInteger.ModPow(lambda, 3, N).Should().Be(BigInteger.One);
-        var limit = BigInteger.Pow(2, 128);
-        foreach (var k in Values(N, 5, random: 2000))
-        {
-            var (k1, k2) = EcMultiplication.SplitLambda(Sc(k));
-            Mod(k1 + k2 * lambda, N).Should().Be(k);
-            BigInteger.Abs(k1).Should().BeLessThan(limit);
-            BigInteger.Abs(k2).Should().BeLessThan(limit);
-        }
-    }
-
-    [Fact]
     public void Lambda_times_a_point_is_beta_times_its_x()
     {
         // The pairing of β and λ the GLV tables rely on: λ·G = (β·Gx, Gy), checked with the constant-time multiplier.

@@ -14,6 +14,7 @@ public static class BenchCommand
         bench.Subcommands.Add(BenchEngineCommand.Create());
         bench.Subcommands.Add(BenchBlobCommand.Create());
         bench.Subcommands.Add(BenchDelegationsCommand.Create());
+        bench.Subcommands.Add(BenchSecp256k1Command.Create());
         return bench;
     }
 }

@@ -31,22 +31,40 @@ public static class WorkEncryption
         CancellationToken cancellationToken = default)
     {
         var fileKey = RandomNumberGenerator.GetBytes(KeySize);
-        using var ephemeral = DisposableKeyPair.Generate();
+        var ephemeral = NewEphemeralPrivateKey();
         try
         {
-            return ephemeral.UsePrivateKey(sk =>
-                EncryptCore(plaintext, ciphertext, recipient, sk, fileKey, DefaultSegmentSize, cancellationToken));
+            return EncryptCore(plaintext, ciphertext, recipient, ephemeral, fileKey, DefaultSegmentSize, cancellationToken);
         }
-        finally { CryptographicOperations.ZeroMemory(fileKey); }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+            CryptographicOperations.ZeroMemory(ephemeral);
+        }
     }
 
     /// <summary>Encryption with hashing on the caller's thread: only for the bench's sequential reference.</summary>
     internal static WorkEncryptionResult EncryptSequential(Stream plaintext, Stream ciphertext, PublicKey recipient)
     {
         var fileKey = RandomNumberGenerator.GetBytes(KeySize);
-        using var ephemeral = DisposableKeyPair.Generate();
-        return ephemeral.UsePrivateKey(sk =>
-            EncryptCore(plaintext, ciphertext, recipient, sk, fileKey, DefaultSegmentSize, default, pipelined: false));
+        var ephemeral = NewEphemeralPrivateKey();
+        try
+        {
+            return EncryptCore(plaintext, ciphertext, recipient, ephemeral, fileKey, DefaultSegmentSize, default, pipelined: false);
+        }
+        finally { CryptographicOperations.ZeroMemory(ephemeral); }
+    }
+
+    /// <summary>
+    /// A fresh ephemeral private key from the OS CSPRNG, rejection-sampled into [1, n). Only its public key goes
+    /// into the header (derived once there), so no key pair object (which would also derive pk and its address).
+    /// </summary>
+    private static byte[] NewEphemeralPrivateKey()
+    {
+        var sk = new byte[32];
+        do RandomNumberGenerator.Fill(sk);
+        while (!Secp256k1.IsValidPrivateKey(sk));
+        return sk;
     }
 
     /// <summary><see cref="Encrypt"/> on a worker thread (the work is CPU-bound).</summary>
@@ -199,7 +217,7 @@ public static class WorkEncryption
         header[4] = FormatVersion;
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(5, 4), (uint)segmentSize);
         header[EphemeralKeyOffset] = 0x04;
-        Secp256k1.PublicKeyFromPrivateKey(ephemeralPrivateKey).CopyTo(header, EphemeralKeyOffset + 1);
+        Secp256k1.PublicKeyFromPrivateKey(ephemeralPrivateKey, header.AsSpan(EphemeralKeyOffset + 1, 64));
 
         var shared = Secp256k1.SharedSecretX(ephemeralPrivateKey, recipient.Bytes);
         var wrapKey = WrapKey(shared, header.AsSpan(EphemeralKeyOffset, EphemeralKeySize), recipient.Bytes);

@@ -29,7 +29,16 @@ public sealed class AzureBlobClientOptions : ClientOptions
     /// </summary>
     public int DownloadConcurrency { get; set; } = 1;
 
-    /// <summary>Send Content-MD5 with every block so the service verifies each one on arrival. Default true.</summary>
+    /// <summary>
+    /// Known-length writes (a seekable stream, or a length passed to WriteAsync) of at least BlockSize go as one streamed
+    /// Put Blob to a staging blob, then one Copy Blob onto the name with the SHA-256 metadata. Default true. Off: blocks.
+    /// </summary>
+    public bool StagedUpload { get; set; } = true;
+
+    /// <summary>
+    /// Send Content-MD5 with every block so the service verifies each one on arrival; on a staged (streamed) upload,
+    /// compute the MD5 while sending and compare it with the one the service reports. Default true.
+    /// </summary>
     public bool TransactionalMd5 { get; set; } = true;
 
     /// <summary>Blobs listed per List Blobs page (the service caps it at 5000).</summary>

@@ -47,6 +47,19 @@ public sealed class StagedUploadTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task The_optional_end_to_end_md5_check_passes_on_an_honest_upload()
+    {
+        var options = new AzureBlobClientOptions { BlockSize = 64 * 1024, VerifyStreamedUploadMd5 = true };
+        var store = AzureBlobStore.FromConnectionString(fixture.Azurite.ConnectionString, _store.ContainerName, options);
+        var data = TestData.Bytes(3_000_000, seed: 24);
+
+        (await store.WriteAsync("checked", new MemoryStream(data))).Sha256.Should().Equal(TestData.Sha256(data));
+
+        (await CommittedBlockCountAsync("checked")).Should().Be(0);
+        (await TestData.ReadAllAsync(await store.OpenReadAsync("checked"))).Should().Equal(data);
+    }
+
+    [Fact]
     public async Task A_staging_blob_left_by_a_crashed_writer_is_never_listed()
     {
         await _store.WriteAsync("real", new MemoryStream([1, 2, 3]));

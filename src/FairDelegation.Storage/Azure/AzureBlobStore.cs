@@ -154,7 +154,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         var uri = GetBlobUri(name);
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var stagingUri = new Uri(_containerBase + "/" + BlobName.TempPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-        var body = new StreamedUploadContent(content, length, _options.TransactionalMd5);
+        var body = new StreamedUploadContent(content, length, _options.VerifyStreamedUploadMd5);
         try
         {
             await PutStagingBlobAsync(stagingUri, name, body, length, cancellationToken).ConfigureAwait(false);
@@ -194,9 +194,14 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             if (response.Status == 201)
             {
                 // The service's MD5 of what it stored against ours of what we sent (end-to-end, before anything is published).
-                if (body.Md5 is { } md5 && response.Headers.TryGetValue("Content-MD5", out var served) && !string.IsNullOrEmpty(served)
-                    && served != Convert.ToBase64String(md5))
-                    throw new BlobStoreException($"upload '{name}' failed: the service stored different bytes than were sent (Content-MD5 {served}, sent {Convert.ToBase64String(md5)})");
+                if (body.Md5 is { } md5)
+                {
+                    response.Headers.TryGetValue("Content-MD5", out var served);
+                    if (served != Convert.ToBase64String(md5))
+                        throw new BlobStoreException(string.IsNullOrEmpty(served)
+                            ? $"upload '{name}' failed: the service did not report the MD5 of what it stored, so it cannot be checked (VerifyStreamedUploadMd5)"
+                            : $"upload '{name}' failed: the service stored different bytes than were sent (its MD5 {served}, sent {Convert.ToBase64String(md5)})");
+                }
                 return;
             }
             if (attempt == 0 && response.Status == 404 && ErrorCodeOf(response) is "ContainerNotFound" && body.CanResend)

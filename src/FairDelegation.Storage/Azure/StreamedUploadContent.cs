@@ -38,9 +38,6 @@ internal sealed class StreamedUploadContent : RequestContent
     /// <summary>What the source did wrong (threw, or held the wrong length), if anything: surfaced as is, never retried.</summary>
     public Exception? SourceError { get; private set; }
 
-    /// <summary>Whether the last attempt sent the whole body.</summary>
-    public bool Complete => _sent == _length;
-
     public byte[] Sha256 => _sha256.GetCurrentHash();
 
     public byte[]? Md5 => _md5?.GetCurrentHash();
@@ -65,50 +62,74 @@ internal sealed class StreamedUploadContent : RequestContent
             _md5?.GetHashAndReset();
         }
         _sent = 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        _read = 0;
+        // Two buffers: the next chunk is read and hashed on another thread while this one goes to the socket, so the
+        // hashing hides behind the wait for the service to drain the connection instead of adding to it.
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(CopyBufferSize), ArrayPool<byte>.Shared.Rent(CopyBufferSize) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var current = 0;
+        var next = Task.Run(() => FillAsync(buffers[0], stop.Token), stop.Token);
         try
         {
-            while (_sent < _length)
+            while (true)
             {
-                int n;
-                try
-                {
-                    n = await _source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(CopyBufferSize, _length - _sent)), cancellationToken).ConfigureAwait(false);
-                    if (n == 0) throw new BlobSourceLengthException(_length, _sent, atLeast: false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    SourceError = e;
-                    throw;
-                }
-                _sha256.AppendData(buffer, 0, n);
-                _md5?.AppendData(buffer, 0, n);
-                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                var n = await next.ConfigureAwait(false);
+                if (n == 0) break;
+                var chunk = buffers[current];
+                current ^= 1;
+                var other = buffers[current];
+                next = Task.Run(() => FillAsync(other, stop.Token), stop.Token);
+                await stream.WriteAsync(chunk.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 _sent += n;
-            }
-            // The declared bytes are sent; the source must be at its end, or the blob would be silently cut off. (The
-            // request is aborted by this exception; if the service still took the whole body, only the staging blob has it.)
-            int extra;
-            try
-            {
-                extra = await _source.ReadAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                SourceError = e;
-                throw;
-            }
-            if (extra > 0)
-            {
-                SourceError = new BlobSourceLengthException(_length, _length + extra, atLeast: true);
-                throw SourceError;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // The reader must be done with its buffer (and the hashes) before they are reused or released.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await next.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Its failure, if it matters, was recorded in SourceError or already surfaced above.
+            }
+            foreach (var b in buffers) ArrayPool<byte>.Shared.Return(b);
         }
     }
+
+    private long _read;
+
+    /// <summary>Reads (and hashes) the next chunk of the declared length; 0 once it is all read.</summary>
+    private async Task<int> FillAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_read == _length) return 0;
+            var want = (int)Math.Min(CopyBufferSize, _length - _read);
+            var n = await _source.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (n < want) throw new BlobSourceLengthException(_length, _read + n, atLeast: false);
+            if (_read + n == _length)
+            {
+                // The source must end with the declared bytes, or the blob would be silently cut off. Checked before the
+                // last chunk is sent, so that the body stays incomplete and the service never commits it.
+                var extra = await _source.ReadAsync(_probe, cancellationToken).ConfigureAwait(false);
+                if (extra > 0) throw new BlobSourceLengthException(_length, _length + extra, atLeast: true);
+            }
+            _sha256.AppendData(buffer, 0, n);
+            _md5?.AppendData(buffer, 0, n);
+            _read += n;
+            return n;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            SourceError = e;
+            throw;
+        }
+    }
+
+    private readonly byte[] _probe = new byte[1];
 
     /// <summary>Nothing: each attempt's message disposes its content, but the body outlives attempts; see <see cref="Release"/>.</summary>
     public override void Dispose()

@@ -32,9 +32,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     private readonly object _containerLock = new();
     private Task? _containerReady;
 
-    // A pool of its own rather than ArrayPool.Shared: the shared pool parks returned arrays in per-thread slots that
-    // other thread-pool threads cannot see, so block-sized buffers would keep being allocated; this one is one shared
-    // stack, holding at most a few blocks' worth per concurrent upload.
+    // Chunk buffers of parallel ranged reads (DownloadConcurrency > 1). A pool of its own rather than ArrayPool.Shared:
+    // the shared pool parks returned arrays in per-thread slots that other thread-pool threads cannot see, so
+    // block-sized buffers would keep being allocated; this one is one shared stack. (Uploads use a pool per upload.)
     private readonly ArrayPool<byte> _blockBuffers;
 
     /// <summary>A store signing with the account key (SharedKey); it can also issue SAS URLs.</summary>
@@ -270,7 +270,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var slots = new SemaphoreSlim(_options.MaxConcurrency);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pool = _blockBuffers;
+        // A pool per upload: block buffers are reused within it (one shared stack, unlike ArrayPool.Shared's per-thread
+        // slots that other thread-pool threads cannot see) and become garbage after it, so an idle store holds none.
+        var pool = ArrayPool<byte>.Create(blockSize, _options.MaxConcurrency + 1);
 
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = pool.Rent(blockSize);
@@ -305,7 +307,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             {
                 var blockId = BlockId(uploadId, blockIds.Count);
                 blockIds.Add(blockId);
-                uploads.Add(PutBlockAsync(uri, name, blockId, buffer, count, blockIds.Count, slots, failed));
+                uploads.Add(PutBlockAsync(uri, name, blockId, pool, buffer, count, blockIds.Count, slots, failed));
                 buffer = null;
                 if (count < blockSize) break;
                 await slots.WaitAsync(failed.Token).ConfigureAwait(false);
@@ -356,7 +358,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         return new BlobWriteResult(name, total, sha256);
     }
 
-    private async Task PutBlockAsync(Uri uri, string name, string blockId, byte[] buffer, int count, int blockNumber,
+    private async Task PutBlockAsync(Uri uri, string name, string blockId, ArrayPool<byte> pool, byte[] buffer, int count, int blockNumber,
         SemaphoreSlim slots, CancellationTokenSource failed)
     {
         try
@@ -380,7 +382,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         }
         finally
         {
-            _blockBuffers.Return(buffer);
+            pool.Return(buffer);
             slots.Release();
         }
     }

@@ -14,8 +14,10 @@ namespace FairDelegation.Storage.Azure;
 
 /// <summary>
 /// A narrow Azure Blob client over the REST API on Azure.Core's pipeline (retries, logging, SharedKey or bearer
-/// authentication), one container. Large writes are Put Block (bounded parallelism, pooled buffers) then one Put
-/// Block List, so nothing is visible until the list commits; a write that fits one block is a single Put Blob.
+/// authentication), one container. Every write is published by one final request, so nothing is visible before it:
+/// a known-length write is one streamed Put Blob to a staging blob, then Copy Blob with the SHA-256 metadata; an
+/// unknown-length one is Put Block (bounded parallelism, pooled buffers) then one Put Block List; a write that fits
+/// one block is a single Put Blob.
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
 {

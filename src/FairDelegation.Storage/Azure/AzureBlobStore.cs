@@ -206,11 +206,14 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
                 }
                 return;
             }
-            if (attempt == 0 && response.Status == 404 && ErrorCodeOf(response) is "ContainerNotFound" && body.CanResend)
+            if (response.Status == 404 && ErrorCodeOf(response) is "ContainerNotFound")
             {
-                ForgetContainer();
-                await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
-                continue;
+                ForgetContainer(); // a source that cannot be sent again fails now; the next write recreates the container
+                if (attempt == 0 && body.CanResend)
+                {
+                    await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
             }
             throw await ErrorAsync(response, "upload", name).ConfigureAwait(false);
         }

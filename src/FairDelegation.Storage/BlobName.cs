@@ -8,10 +8,14 @@ namespace FairDelegation.Storage;
 /// </summary>
 public static class BlobName
 {
-    /// <summary>Leaf names with this prefix are the file store's in-flight temporary files; reserved.</summary>
+    /// <summary>Leaf names with this prefix are the stores' in-flight temporary objects (file store temp files, Azure staging blobs); reserved.</summary>
     internal const string TempPrefix = ".fdtmp-";
 
     public const int MaxLength = 1024;
+
+    /// <summary>Whether a stored name is a store's own temporary object (a segment starts with the reserved prefix).</summary>
+    internal static bool IsReserved(string name) =>
+        name.StartsWith(TempPrefix, StringComparison.Ordinal) || name.Contains("/" + TempPrefix, StringComparison.Ordinal);
 
     /// <summary>Throws <see cref="InvalidBlobNameException"/> unless <paramref name="name"/> is a valid blob name; returns it.</summary>
     public static string Validate(string? name)

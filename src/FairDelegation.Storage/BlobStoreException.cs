@@ -41,3 +41,25 @@ public sealed class BlobAuthenticationException : BlobStoreException
     /// <summary>The service's AuthenticationErrorDetail (for SharedKey, the string it signed), when given.</summary>
     public string? AuthenticationDetail { get; }
 }
+
+/// <summary>
+/// The source stream did not hold the number of bytes it declared (its Length minus its Position, or the length passed
+/// to <see cref="IBlobStore.WriteAsync(string, Stream, long, CancellationToken)"/>); nothing was committed.
+/// </summary>
+public sealed class BlobSourceLengthException : BlobStoreException
+{
+    public BlobSourceLengthException(long declared, long actual, bool atLeast)
+        : base(atLeast
+            ? $"the source stream holds more than the {declared} bytes it declared (Stream.Length - Position, or the length passed to WriteAsync); nothing was written"
+            : $"the source stream ended after {actual} of the {declared} bytes it declared (Stream.Length - Position, or the length passed to WriteAsync); nothing was written")
+    {
+        Declared = declared;
+        Actual = actual;
+    }
+
+    /// <summary>The length the source declared.</summary>
+    public long Declared { get; }
+
+    /// <summary>The bytes it actually held (for a longer source: at least this many).</summary>
+    public long Actual { get; }
+}

@@ -22,6 +22,7 @@ public static class BlobStoreFactory
         var clientOptions = new AzureBlobClientOptions
         {
             BlockSize = options.BlockSize, MaxConcurrency = options.MaxConcurrency, DownloadConcurrency = options.DownloadConcurrency,
+            StagedUpload = options.StagedUpload,
         };
         clientOptions.Retry.MaxRetries = options.MaxRetries;
         clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;

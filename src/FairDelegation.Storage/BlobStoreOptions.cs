@@ -42,6 +42,12 @@ public sealed class BlobStoreOptions
     /// <summary>AzureBlob: ranged GETs fetched ahead in parallel when reading (1 = one streamed GET).</summary>
     public int DownloadConcurrency { get; set; } = 1;
 
+    /// <summary>
+    /// AzureBlob: known-length writes (seekable streams, or a declared length) of at least BlockSize go as one streamed
+    /// Put Blob to a staging blob plus a Copy Blob (true), or as blocks like unknown-length ones (false).
+    /// </summary>
+    public bool StagedUpload { get; set; } = true;
+
     /// <summary>AzureBlob: retries per request on transient failures.</summary>
     public int MaxRetries { get; set; } = 3;
 

@@ -7,10 +7,19 @@ namespace FairDelegation.Storage;
 public interface IBlobStore
 {
     /// <summary>
-    /// Writes (or atomically replaces) the blob <paramref name="name"/> from a stream of any length, read once to
-    /// its end. Returns the length and SHA-256 of exactly the bytes written (computed while writing).
+    /// Writes (or atomically replaces) the blob <paramref name="name"/> from a stream of any length, read once from
+    /// its current position to its end. Returns the length and SHA-256 of exactly the bytes written (computed while
+    /// writing). A seekable stream declares its length (Length - Position): if it then ends early or holds more, the
+    /// write fails with <see cref="BlobSourceLengthException"/> and commits nothing.
     /// </summary>
     Task<BlobWriteResult> WriteAsync(string name, Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes exactly <paramref name="length"/> bytes from <paramref name="content"/> (which need not be seekable); a
+    /// known length lets a store send the blob as one streamed request. A source holding fewer or more bytes fails
+    /// with <see cref="BlobSourceLengthException"/> and commits nothing.
+    /// </summary>
+    Task<BlobWriteResult> WriteAsync(string name, Stream content, long length, CancellationToken cancellationToken = default);
 
     /// <summary>Opens the whole blob for reading (streamed; the caller disposes the stream).</summary>
     Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default);

@@ -216,6 +216,110 @@ public abstract class BlobStoreConformanceTests
         (await Store.ExistsAsync("cancelled")).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Known_and_unknown_length_sources_round_trip_with_length_and_hash_in_the_properties()
+    {
+        foreach (var size in new[] { 0, 1000, 64 * 1024, MultiBlockSize })
+        {
+            var data = TestData.Bytes(size, seed: size + 11);
+            var sources = new (string Kind, Func<Task<BlobWriteResult>> Write)[]
+            {
+                ("seekable", () => Store.WriteAsync($"src/{size}/seekable", new MemoryStream(data))),
+                ("declared", () => Store.WriteAsync($"src/{size}/declared", new NonSeekableStream(new MemoryStream(data)), size)),
+                ("unknown", () => Store.WriteAsync($"src/{size}/unknown", new NonSeekableStream(new MemoryStream(data)))),
+            };
+            foreach (var (kind, write) in sources)
+            {
+                var result = await write();
+                result.Length.Should().Be(size, $"{kind} {size}");
+                result.Sha256.Should().Equal(TestData.Sha256(data), $"{kind} {size}");
+                var info = await Store.GetPropertiesAsync($"src/{size}/{kind}");
+                info.Length.Should().Be(size, $"{kind} {size}");
+                info.Sha256.Should().Equal(TestData.Sha256(data), $"{kind} {size}");
+                (await TestData.ReadAllAsync(await Store.OpenReadAsync($"src/{size}/{kind}"))).Should().Equal(data, $"{kind} {size}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_seekable_stream_is_written_from_its_current_position()
+    {
+        var data = TestData.Bytes(MultiBlockSize, seed: 12);
+        var source = new MemoryStream(data) { Position = 70_001 };
+
+        var result = await Store.WriteAsync("positioned", source);
+
+        result.Length.Should().Be(MultiBlockSize - 70_001);
+        result.Sha256.Should().Equal(TestData.Sha256(data[70_001..]));
+        (await Store.GetPropertiesAsync("positioned")).Length.Should().Be(MultiBlockSize - 70_001);
+        (await TestData.ReadAllAsync(await Store.OpenReadAsync("positioned"))).Should().Equal(data[70_001..]);
+        source.Position.Should().Be(data.Length);
+    }
+
+    [Fact]
+    public async Task A_source_shorter_or_longer_than_it_declares_is_a_clear_error_and_leaves_nothing()
+    {
+        var data = TestData.Bytes(MultiBlockSize, seed: 13);
+        await Store.WriteAsync("lie/kept", new MemoryStream(data));
+        var cases = new (string Name, Func<Task> Write, string Message)[]
+        {
+            ("Length longer than the data", () => Store.WriteAsync("lie/long", new LyingLengthStream(data, data.Length + 100)), "*ended after 300001 of the 300101 bytes*"),
+            ("Length shorter than the data", () => Store.WriteAsync("lie/short", new LyingLengthStream(data, data.Length - 100)), "*holds more than the 299901 bytes*"),
+            ("small, Length longer", () => Store.WriteAsync("lie/small", new LyingLengthStream(data[..100], 1000)), "*ended after 100 of the 1000 bytes*"),
+            ("declared more", () => Store.WriteAsync("lie/declared-more", new NonSeekableStream(new MemoryStream(data)), data.Length + 1), "*ended after*"),
+            ("declared less", () => Store.WriteAsync("lie/declared-less", new NonSeekableStream(new MemoryStream(data)), 100_000), "*holds more than the 100000 bytes*"),
+            ("replacing, Length longer", () => Store.WriteAsync("lie/kept", new LyingLengthStream(data[..200_000], 250_000)), "*ended after 200000 of the 250000*"),
+        };
+        foreach (var (what, write, message) in cases)
+        {
+            var error = (await FluentActions.Invoking(write).Should().ThrowAsync<BlobSourceLengthException>(what)).Which;
+            error.Message.Should().Match(message, what).And.Contain("nothing was written");
+        }
+
+        (await Store.ListAsync("lie/").Select(b => b.Name).ToListAsync()).Should().Equal("lie/kept");
+        (await TestData.ReadAllAsync(await Store.OpenReadAsync("lie/kept"))).Should().Equal(data);
+        await Store.Invoking(s => s.WriteAsync("lie/negative", new MemoryStream(data), -1)).Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task A_known_length_write_is_invisible_until_complete_and_a_failed_one_leaves_nothing()
+    {
+        var data = TestData.Bytes(MultiBlockSize, seed: 14);
+        var paused = new TaskCompletionSource();
+        var resume = new TaskCompletionSource();
+        var write = Task.Run(() => Store.WriteAsync("known/blob", new ScriptedStream(data, 200_000, async () =>
+        {
+            paused.SetResult();
+            await resume.Task;
+        }, seekable: true)));
+        await paused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        (await Store.ExistsAsync("known/blob")).Should().BeFalse();
+        (await Store.ListAsync("").ToListAsync()).Should().BeEmpty();
+        await Store.Invoking(s => s.OpenReadAsync("known/blob")).Should().ThrowAsync<BlobNotFoundException>();
+
+        resume.SetResult();
+        (await write).Sha256.Should().Equal(TestData.Sha256(data));
+        (await TestData.ReadAllAsync(await Store.OpenReadAsync("known/blob"))).Should().Equal(data);
+
+        // A seekable source that fails half way: its own error surfaces (not retried), no blob, the old content stays.
+        var failing = new ScriptedStream(TestData.Bytes(MultiBlockSize, seed: 15), 150_000, () => throw new IOException("source broke"), seekable: true);
+        (await Store.Invoking(s => s.WriteAsync("known/blob", failing)).Should().ThrowAsync<IOException>()).WithMessage("source broke");
+        var failingNew = new ScriptedStream(TestData.Bytes(MultiBlockSize, seed: 15), 150_000, () => throw new IOException("source broke"));
+        (await Store.Invoking(s => s.WriteAsync("known/other", failingNew, MultiBlockSize)).Should().ThrowAsync<IOException>()).WithMessage("source broke");
+
+        using var cts = new CancellationTokenSource();
+        var cancelling = new ScriptedStream(TestData.Bytes(MultiBlockSize, seed: 16), 100_000, () =>
+        {
+            cts.Cancel();
+            return Task.CompletedTask;
+        }, seekable: true);
+        await Store.Invoking(s => s.WriteAsync("known/cancelled", cancelling, cts.Token)).Should().ThrowAsync<OperationCanceledException>();
+
+        (await TestData.ReadAllAsync(await Store.OpenReadAsync("known/blob"))).Should().Equal(data);
+        (await Store.ListAsync("").Select(b => b.Name).ToListAsync()).Should().Equal("known/blob");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("/absolute")]

@@ -23,17 +23,25 @@ internal static class TestData
     public static byte[] Sha256(byte[] data) => System.Security.Cryptography.SHA256.HashData(data);
 }
 
-/// <summary>A source stream that hands out its data, then at <paramref name="failAt"/> bytes runs a hook (pause, fail, kill a server).</summary>
-internal sealed class ScriptedStream(byte[] data, long failAt, Func<Task> atFailPoint) : Stream
+/// <summary>
+/// A source stream that hands out its data, then at <paramref name="failAt"/> bytes runs a hook (pause, fail, kill a
+/// server). Seekable or not (a seekable one declares its length and takes a store's known-length path).
+/// </summary>
+internal sealed class ScriptedStream(byte[] data, long failAt, Func<Task> atFailPoint, bool seekable = false) : Stream
 {
     private long _position;
     private bool _fired;
 
     public override bool CanRead => true;
-    public override bool CanSeek => false;
+    public override bool CanSeek => seekable;
     public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override long Length => seekable ? data.Length : throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _position;
+        set => _position = seekable ? value : throw new NotSupportedException();
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
 
@@ -56,6 +64,40 @@ internal sealed class ScriptedStream(byte[] data, long failAt, Func<Task> atFail
 
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Hides a stream's seekability (and length): the store must take its unknown-length path.</summary>
+internal sealed class NonSeekableStream(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A seekable stream whose Length lies: it declares <paramref name="declared"/> bytes but holds <paramref name="data"/>.</summary>
+internal sealed class LyingLengthStream(byte[] data, long declared) : Stream
+{
+    private readonly MemoryStream _inner = new(data, writable: false);
+
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => declared;
+    public override long Position { get => _inner.Position; set => _inner.Position = value; }
+    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -6,8 +6,11 @@ namespace FairDelegation.Storage.Tests;
 /// <summary>Azurite crashes (SIGKILL) in the middle of a block upload: the error surfaces, nothing is committed, a retry after restart succeeds.</summary>
 public sealed class UploadFaultTests
 {
-    [Fact]
-    public async Task Killing_azurite_mid_upload_fails_the_write_commits_nothing_and_a_retry_after_restart_succeeds()
+    /// <param name="knownLength">true: a seekable source (one streamed Put Blob to a staging blob, then Copy Blob); false: blocks.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Killing_azurite_mid_upload_fails_the_write_commits_nothing_and_a_retry_after_restart_succeeds(bool knownLength)
     {
         await using var azurite = await AzuriteProcess.StartAsync();
         var options = new AzureBlobClientOptions { BlockSize = 64 * 1024, MaxConcurrency = 2 };
@@ -20,7 +23,7 @@ public sealed class UploadFaultTests
         {
             azurite.Kill();
             return Task.CompletedTask;
-        });
+        }, seekable: knownLength);
         var error = (await store.Invoking(s => s.WriteAsync("work/big", crashing)).Should().ThrowAsync<BlobStoreException>()).Which;
         error.Message.Should().Contain("work/big").And.Contain("network failure");
         azurite.IsRunning.Should().BeFalse();

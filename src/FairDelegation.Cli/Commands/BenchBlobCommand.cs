@@ -30,14 +30,23 @@ public static class BenchBlobCommand
         var runs = new Option<int>("--runs") { Description = "Rounds (baseline and store back to back, alternating order); medians are reported", DefaultValueFactory = _ => 3 };
         var inMemory = new Option<bool>("--azurite-in-memory") { Description = "Start Azurite with --inMemoryPersistence (default: a temporary directory)" };
         var directory = new Option<string?>("--dir") { Description = "Directory for the file system store (default: a temporary directory)" };
+        var verifyMd5 = new Option<bool>("--verify-streamed-md5")
+        {
+            Description = "AzureBlobStore known-length writes also MD5 the streamed body and compare it with the service's (VerifyStreamedUploadMd5)",
+        };
+        var singleBlock = new Option<bool>("--single-block-baseline")
+        {
+            Description = "Also measure a raw HttpClient doing ONE streamed Put Block (no Content-MD5: it cannot be known before the body) + Put Block List",
+        };
         var command = new Command("blob", "Blob storage throughput: AzureBlobStore vs a raw HttpClient PUT/GET on Azurite, and the file system store")
         {
-            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory,
+            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory, singleBlock, verifyMd5,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new Settings(ParseSize(parse.GetValue(size)!, "--size"), ParseSize(parse.GetValue(blockSize)!, "--block-size"),
-                parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), !parse.GetValue(noMd5), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory));
+                parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), !parse.GetValue(noMd5), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory),
+                parse.GetValue(singleBlock), parse.GetValue(verifyMd5));
             if (settings.BlockSize > int.MaxValue) throw new CliException("--block-size is too large");
             await RunAsync(settings, ct);
             return 0;
@@ -45,9 +54,10 @@ public static class BenchBlobCommand
         return command;
     }
 
-    private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, bool ContentMd5, string? ConnectionString, bool AzuriteInMemory, string? Directory);
+    private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, bool ContentMd5, string? ConnectionString, bool AzuriteInMemory, string? Directory,
+        bool SingleBlockBaseline, bool VerifyStreamedMd5);
 
-    private sealed record Measurement(string Name, long Bytes, TimeSpan Elapsed, long PeakWorkingSet)
+    private sealed record Measurement(string Name, long Bytes, TimeSpan Elapsed, long PeakWorkingSet, TimeSpan ClientCpu, TimeSpan? ServerCpu)
     {
         public double MiBPerSecond => Bytes / 1048576.0 / Elapsed.TotalSeconds;
     }
@@ -56,10 +66,12 @@ public static class BenchBlobCommand
     {
         Console.WriteLine($"working set at start: {PeakMemory.Current() / 1048576.0:F1} MiB");
         await using var azurite = s.ConnectionString is null ? await AzuriteServer.StartAsync(s.AzuriteInMemory, ct) : null;
+        s_serverCpu = azurite is null ? null : azurite.ProcessorTime;
         var connectionString = s.ConnectionString ?? azurite!.ConnectionString;
         var account = StorageConnectionString.Parse(connectionString);
         if (account.Credential is null) throw new CliException("--connection-string needs an AccountKey (the raw baseline is SharedKey-signed)");
-        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency, TransactionalMd5 = s.ContentMd5 };
+        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency, TransactionalMd5 = s.ContentMd5,
+            VerifyStreamedUploadMd5 = s.VerifyStreamedMd5 };
         var container = "bench" + Guid.NewGuid().ToString("N")[..12];
         var store = new AzureBlobStore(account.BlobEndpoint, container, account.Credential, options);
         var fsRoot = s.Directory ?? System.IO.Directory.CreateTempSubdirectory("fd-bench-blobs-").FullName;
@@ -67,7 +79,9 @@ public static class BenchBlobCommand
         using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
         var raw = new RawBlobClient(http, store, account.Credential);
 
-        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight, Content-MD5 {(s.ContentMd5 ? "on" : "off")}");
+        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight, Content-MD5 {(s.ContentMd5 ? "on" : "off")}, " +
+                          $"streamed-upload MD5 check {(s.VerifyStreamedMd5 ? "on" : "off")}; " +
+                          $"load average {LoadAverage()}");
         Console.WriteLine(azurite is null
             ? $"Azure endpoint: {account.BlobEndpoint}"
             : $"Azurite {azurite.Endpoint} ({(s.AzuriteInMemory ? "in-memory" : "on disk at " + azurite.Location)}); file store at {fsRoot}");
@@ -78,75 +92,110 @@ public static class BenchBlobCommand
             await store.EnsureContainerAsync(ct);
             await raw.PutAsync("warm/raw", warm, ct);
             await store.WriteAsync("warm/store", new PseudoRandomStream(warm, 1), ct);
+            await store.WriteAsync("warm/store-known", new PseudoRandomStream(warm, 1), warm, ct);
             await raw.GetAsync("warm/raw", ct);
             await Drain(await store.OpenReadAsync("warm/store", ct), ct);
             await fsStore.WriteAsync("warm", new PseudoRandomStream(warm, 1), ct);
             await Drain(await fsStore.OpenReadAsync("warm", ct), ct);
 
+            var afterWarmUp = PeakMemory.Current() / 1048576.0;
             var gc = GC.GetGCMemoryInfo();
             Console.WriteLine($"working set after warm-up: {PeakMemory.Current() / 1048576.0:F1} MiB (peak so far {PeakMemory.Read() / 1048576.0:F1} MiB; " +
                               $"GC heap {gc.HeapSizeBytes / 1048576.0:F1} MiB, committed {gc.TotalCommittedBytes / 1048576.0:F1} MiB)");
             // Each round measures the baseline and the store back to back, and rounds alternate which goes first, so
             // a noisy neighbour (2 shared cores) hits both sides alike; the table reports the median of each phase.
-            var rounds = new List<List<Measurement>>();
+            var rounds = new List<Measurement?[]>();
             for (var round = 0; round < s.Runs; round++)
             {
-                Console.WriteLine($"round {round + 1}/{s.Runs}");
+                Console.WriteLine($"round {round + 1}/{s.Runs} (load average {LoadAverage()})");
                 var storeFirst = round % 2 == 1;
-                var m = new Measurement[9];
-                async Task RawPut() => m[0] = await Measure("raw HttpClient Put Blob (Azurite)", s.Size, () => raw.PutAsync("bench/raw", s.Size, ct));
-                async Task StorePut() => m[1] = await Measure("AzureBlobStore.WriteAsync (Azurite)", s.Size, async () =>
+                var m = new Measurement?[Phases.Count];
+                async Task RawPut() => m[Phases.RawPut] = await Measure("raw HttpClient Put Blob (Azurite)", s.Size, () => raw.PutAsync("bench/raw", s.Size, ct));
+                async Task StoreKnown() => m[Phases.StoreKnown] = await Measure("AzureBlobStore.WriteAsync, known length", s.Size, async () =>
                 {
-                    var r = await store.WriteAsync("bench/store", new PseudoRandomStream(s.Size, 42), ct);
+                    // The length is declared (as the raw PUT's Content-Length is): one streamed Put Blob + Copy Blob.
+                    var r = await store.WriteAsync("bench/store", new PseudoRandomStream(s.Size, 42), s.Size, ct);
                     if (r.Length != s.Size) throw new InvalidOperationException($"store wrote {r.Length} bytes, expected {s.Size}");
                 });
-                async Task RawGet() => m[2] = await Measure("raw HttpClient Get Blob (Azurite)", s.Size, async () => Expect(s.Size, await raw.GetAsync("bench/raw", ct)));
-                async Task StoreGet() => m[3] = await Measure("AzureBlobStore.OpenReadAsync (Azurite)", s.Size,
-                    async () => Expect(s.Size, await Drain(await store.OpenReadAsync("bench/store", ct), ct)));
-                async Task RawBlocks() => m[8] = await Measure($"raw HttpClient Put Block x{s.Concurrency} + List", s.Size,
+                async Task StoreUnknown() => m[Phases.StoreUnknown] = await Measure("AzureBlobStore.WriteAsync, unknown length", s.Size, async () =>
+                {
+                    // A non-seekable stream and no length: Put Block in parallel + Put Block List.
+                    var r = await store.WriteAsync("bench/store-blocks", new PseudoRandomStream(s.Size, 42), ct);
+                    if (r.Length != s.Size) throw new InvalidOperationException($"store wrote {r.Length} bytes, expected {s.Size}");
+                });
+                async Task RawBlocks() => m[Phases.RawBlocks] = await Measure($"raw HttpClient Put Block x{s.Concurrency} + List", s.Size,
                     () => raw.PutBlocksAsync("bench/raw-blocks", s.Size, (int)s.BlockSize, s.Concurrency, s.ContentMd5, ct));
-                // The block baseline goes last: its buffers were seen to stay committed for a while after it, which would
-                // inflate the next phase's memory figure (the later phases' figures err on the high side, not the store's).
-                if (storeFirst) { await StorePut(); await RawPut(); await RawBlocks(); await StoreGet(); await RawGet(); }
-                else { await RawPut(); await StorePut(); await RawBlocks(); await RawGet(); await StoreGet(); }
+                async Task RawGet() => m[Phases.RawGet] = await Measure("raw HttpClient Get Blob (Azurite)", s.Size, async () => Expect(s.Size, await raw.GetAsync("bench/raw", ct)));
+                async Task StoreGet() => m[Phases.StoreGet] = await Measure("AzureBlobStore.OpenReadAsync (Azurite)", s.Size,
+                    async () => Expect(s.Size, await Drain(await store.OpenReadAsync("bench/store", ct), ct)));
+                // Each pair that gives a ratio runs back to back, alternating which goes first. The block baseline goes
+                // after the store's block upload: its buffers were seen to stay committed for a while after it, which
+                // would inflate the next phase's memory figure (later phases' figures err on the high side, not the store's).
+                if (storeFirst) { await StoreKnown(); await RawPut(); await StoreUnknown(); await RawBlocks(); await StoreGet(); await RawGet(); }
+                else { await RawPut(); await StoreKnown(); await StoreUnknown(); await RawBlocks(); await RawGet(); await StoreGet(); }
                 await store.DeleteAsync("bench/raw-blocks", ct);
+                if (s.SingleBlockBaseline)
+                {
+                    m[Phases.RawSingleBlock] = await Measure("raw HttpClient 1 streamed Put Block + List", s.Size,
+                        () => raw.PutSingleBlockAsync("bench/raw-1block", s.Size, ct));
+                    await store.DeleteAsync("bench/raw-1block", ct);
+                }
                 // Cross reads separate the client from the blob's layout on the server (one extent vs many blocks).
-                m[6] = await Measure("AzureBlobStore.OpenReadAsync of the raw blob", s.Size,
+                m[Phases.StoreGetRaw] = await Measure("AzureBlobStore.OpenReadAsync of the raw blob", s.Size,
                     async () => Expect(s.Size, await Drain(await store.OpenReadAsync("bench/raw", ct), ct)));
-                m[7] = await Measure("raw HttpClient Get of the store's blob", s.Size, async () => Expect(s.Size, await raw.GetAsync("bench/store", ct)));
-                m[4] = await Measure("FileSystemBlobStore.WriteAsync", s.Size, async () => await fsStore.WriteAsync("bench", new PseudoRandomStream(s.Size, 42), ct));
-                m[5] = await Measure("FileSystemBlobStore.OpenReadAsync", s.Size, async () => Expect(s.Size, await Drain(await fsStore.OpenReadAsync("bench", ct), ct)));
+                m[Phases.RawGetBlocks] = await Measure("raw HttpClient Get of the store's block blob", s.Size,
+                    async () => Expect(s.Size, await raw.GetAsync("bench/store-blocks", ct)));
+                m[Phases.FsWrite] = await Measure("FileSystemBlobStore.WriteAsync", s.Size, async () => await fsStore.WriteAsync("bench", new PseudoRandomStream(s.Size, 42), ct));
+                m[Phases.FsRead] = await Measure("FileSystemBlobStore.OpenReadAsync", s.Size, async () => Expect(s.Size, await Drain(await fsStore.OpenReadAsync("bench", ct), ct)));
                 // Free Azurite's and the file store's space before the next round.
-                await store.DeleteAsync("bench/store", ct);
-                await store.DeleteAsync("bench/raw", ct);
+                foreach (var n in new[] { "bench/store", "bench/store-blocks", "bench/raw" }) await store.DeleteAsync(n, ct);
                 await fsStore.DeleteAsync("bench", ct);
-                Console.WriteLine($"  round {round + 1} upload ratios: store / raw PUT {m[1].MiBPerSecond / m[0].MiBPerSecond:F2}, " +
-                                  $"store / raw blocks {m[1].MiBPerSecond / m[8].MiBPerSecond:F2}, raw blocks / raw PUT {m[8].MiBPerSecond / m[0].MiBPerSecond:F2}");
-                rounds.Add([.. m]);
+                Console.WriteLine($"  round {round + 1} upload ratios: known length / raw PUT {Ratio(m, Phases.StoreKnown, Phases.RawPut):F2}; " +
+                                  $"unknown length / raw PUT {Ratio(m, Phases.StoreUnknown, Phases.RawPut):F2}, / raw blocks {Ratio(m, Phases.StoreUnknown, Phases.RawBlocks):F2}; " +
+                                  $"raw blocks / raw PUT {Ratio(m, Phases.RawBlocks, Phases.RawPut):F2} (load average {LoadAverage()})");
+                rounds.Add(m);
             }
-            var results = Enumerable.Range(0, 9).Select(i =>
+            var results = Enumerable.Range(0, Phases.Count).Select(i =>
             {
-                var all = rounds.Select(r => r[i]).OrderBy(x => x.Elapsed).ToList();
-                return all[all.Count / 2] with { PeakWorkingSet = all.Max(x => x.PeakWorkingSet) };
-            }).ToList();
+                var all = rounds.Select(r => r[i]).OfType<Measurement>().OrderBy(x => x.Elapsed).ToList();
+                return all.Count == 0 ? null : all[all.Count / 2] with { PeakWorkingSet = all.Max(x => x.PeakWorkingSet) };
+            }).ToArray();
 
             Console.WriteLine();
             Console.WriteLine($"median of {s.Runs} round(s):");
-            Console.WriteLine($"{"phase",-42} {"MiB/s",9} {"seconds",8} {"peak WS MiB",12}");
-            foreach (var m in results)
-                Console.WriteLine($"{m.Name,-42} {m.MiBPerSecond,9:F1} {m.Elapsed.TotalSeconds,8:F2} {m.PeakWorkingSet / 1048576.0,12:F1}");
+            Console.WriteLine($"{"phase",-46} {"MiB/s",9} {"seconds",8} {"peak WS MiB",12} {"CPU s client",13} {"CPU s Azurite",14}");
+            foreach (var m in results.OfType<Measurement>())
+                Console.WriteLine($"{m.Name,-46} {m.MiBPerSecond,9:F1} {m.Elapsed.TotalSeconds,8:F2} {m.PeakWorkingSet / 1048576.0,12:F1} {m.ClientCpu.TotalSeconds,13:F2} " +
+                                  $"{(m.ServerCpu is { } sc ? sc.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) : "n/a"),14}");
             Console.WriteLine();
-            var upload = results[1].MiBPerSecond / results[0].MiBPerSecond;
-            var download = results[3].MiBPerSecond / results[2].MiBPerSecond;
-            // The raw block baseline's own buffers (BlockSize x concurrency of fresh arrays) are not the store's memory.
-            var peak = results.Where((_, i) => i != 8).Max(m => m.PeakWorkingSet) / 1048576.0;
-            var storePeak = Math.Max(results[1].PeakWorkingSet, results[3].PeakWorkingSet) / 1048576.0;
-            Console.WriteLine($"upload   ratio AzureBlobStore / raw PUT: {upload:F2}  (target >= 0.90) {(upload >= 0.9 ? "OK" : "BELOW TARGET")}");
-            Console.WriteLine($"upload   ratio AzureBlobStore / raw Put Block + List (same blocks, Azurite's block-upload ceiling): " +
-                              $"{results[1].MiBPerSecond / results[8].MiBPerSecond:F2}; raw blocks / raw PUT: {results[8].MiBPerSecond / results[0].MiBPerSecond:F2}");
-            Console.WriteLine($"download ratio AzureBlobStore / raw GET: {download:F2}  (target >= 0.90) {(download >= 0.9 ? "OK" : "BELOW TARGET")}");
-            Console.WriteLine($"peak working set during AzureBlobStore phases: {storePeak:F1} MiB; whole run except the raw block baseline: {peak:F1} MiB  (target < 100) {(peak < 100 ? "OK" : "ABOVE TARGET")}");
-            Console.WriteLine($"file system store vs raw PUT/GET on Azurite: upload {results[4].MiBPerSecond / results[0].MiBPerSecond:F2}x, download {results[5].MiBPerSecond / results[2].MiBPerSecond:F2}x");
+            var known = Ratio(results, Phases.StoreKnown, Phases.RawPut);
+            var unknown = Ratio(results, Phases.StoreUnknown, Phases.RawPut);
+            var download = Ratio(results, Phases.StoreGet, Phases.RawGet);
+            // The raw baselines' own buffers (block arrays) are not the store's memory.
+            var peak = results.Where((m, i) => m is not null && i is not (Phases.RawBlocks or Phases.RawSingleBlock)).Max(m => m!.PeakWorkingSet) / 1048576.0;
+            var storePeak = new[] { Phases.StoreKnown, Phases.StoreUnknown, Phases.StoreGet }.Max(i => results[i]!.PeakWorkingSet) / 1048576.0;
+            // Two estimates of each ratio: of the median speeds, and the median of the per-round ratios (each round's pair
+            // runs back to back, so a paired ratio cancels load that drifts between rounds). Both are printed.
+            var knownPaired = PairedRatio(rounds, Phases.StoreKnown, Phases.RawPut);
+            var downloadPaired = PairedRatio(rounds, Phases.StoreGet, Phases.RawGet);
+            Console.WriteLine($"upload   ratio AzureBlobStore, known length (streamed Put Blob + Copy Blob) / raw PUT: {known:F2} of the median speeds " +
+                              $"{Verdict(known)}; median of the {s.Runs} per-round ratios {knownPaired:F2} {Verdict(knownPaired)}  (target >= 0.90)");
+            Console.WriteLine($"upload   ratio AzureBlobStore, unknown length (Put Block x{s.Concurrency} + List) / raw PUT: {unknown:F2} of the median speeds; " +
+                              $"/ raw Put Block + List with the same blocks: {Ratio(results, Phases.StoreUnknown, Phases.RawBlocks):F2}; raw blocks / raw PUT: {Ratio(results, Phases.RawBlocks, Phases.RawPut):F2}");
+            if (results[Phases.RawSingleBlock] is not null)
+                Console.WriteLine($"upload   ratio raw 1 streamed Put Block (no Content-MD5) + List / raw PUT: {Ratio(results, Phases.RawSingleBlock, Phases.RawPut):F2}");
+            Console.WriteLine($"upload   ratio AzureBlobStore, unknown length / raw PUT: median of the per-round ratios {PairedRatio(rounds, Phases.StoreUnknown, Phases.RawPut):F2}; " +
+                              $"/ raw blocks {PairedRatio(rounds, Phases.StoreUnknown, Phases.RawBlocks):F2}");
+            Console.WriteLine($"download ratio AzureBlobStore / raw GET: {download:F2} of the median speeds {Verdict(download)}; " +
+                              $"median of the per-round ratios {downloadPaired:F2} {Verdict(downloadPaired)}  (target >= 0.90)");
+            double Peak(int phase) => results[phase]!.PeakWorkingSet / 1048576.0;
+            Console.WriteLine($"peak working set (whole process) during AzureBlobStore upload, known length: {Peak(Phases.StoreKnown):F1} MiB " +
+                              $"{(Peak(Phases.StoreKnown) < 100 ? "OK" : "ABOVE TARGET")}; unknown length: {Peak(Phases.StoreUnknown):F1} MiB " +
+                              $"{(Peak(Phases.StoreUnknown) < 100 ? "OK" : "ABOVE TARGET")}; download: {Peak(Phases.StoreGet):F1} MiB  (target < 100)");
+            Console.WriteLine($"peak working set during all AzureBlobStore phases: {storePeak:F1} MiB; whole run except the raw block baselines: {peak:F1} MiB; " +
+                              $"after warm-up the process held {afterWarmUp:F1} MiB");
+            Console.WriteLine($"file system store vs raw PUT/GET on Azurite: upload {Ratio(results, Phases.FsWrite, Phases.RawPut):F2}x, download {Ratio(results, Phases.FsRead, Phases.RawGet):F2}x");
+            Console.WriteLine($"load average at the end: {LoadAverage()}");
         }
         finally
         {
@@ -154,6 +203,43 @@ public static class BenchBlobCommand
             if (s.Directory is null) TryDelete(fsRoot);
             else foreach (var n in new[] { "bench", "warm" }) await TryAsync(() => fsStore.DeleteAsync(n));
         }
+    }
+
+    /// <summary>Indexes of the phases of one round.</summary>
+    private static class Phases
+    {
+        public const int RawPut = 0, StoreKnown = 1, StoreUnknown = 2, RawBlocks = 3, RawGet = 4, StoreGet = 5, StoreGetRaw = 6, RawGetBlocks = 7,
+            FsWrite = 8, FsRead = 9, RawSingleBlock = 10, Count = 11;
+    }
+
+    private static double PairedRatio(List<Measurement?[]> rounds, int phase, int baseline)
+    {
+        var ratios = rounds.Select(r => Ratio(r, phase, baseline)).Where(x => !double.IsNaN(x)).Order().ToList();
+        if (ratios.Count == 0) return double.NaN;
+        var mid = ratios.Count / 2;
+        return ratios.Count % 2 == 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+    }
+
+    private static string Verdict(double ratio) => ratio >= 0.9 ? "OK" : "BELOW TARGET";
+
+    private static double Ratio(Measurement?[] m, int phase, int baseline) =>
+        m[phase] is { } a && m[baseline] is { } b ? a.MiBPerSecond / b.MiBPerSecond : double.NaN;
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), for the figures' context: the machine's cores are shared.</summary>
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+        catch (UnauthorizedAccessException) { return "n/a"; }
+    }
+
+    /// <summary>CPU time used so far by the Azurite process this run started (null for a remote service).</summary>
+    private static Func<TimeSpan>? s_serverCpu;
+
+    private static TimeSpan ClientCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static async Task<Measurement> Measure(string name, long bytes, Func<Task> run)
@@ -168,11 +254,15 @@ public static class BenchBlobCommand
         PeakMemory.Reset();
         var startWs = PeakMemory.Read();
         var startGc = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        // CPU seconds of each side during the phase: the work done, which the shared cores' load does not change much.
+        var clientCpu = ClientCpu();
+        var serverCpu = s_serverCpu?.Invoke();
         var watch = Stopwatch.StartNew();
         await run();
         watch.Stop();
-        var m = new Measurement(name, bytes, watch.Elapsed, PeakMemory.Read());
-        Console.WriteLine($"  {name}: {m.MiBPerSecond:F1} MiB/s, peak WS {m.PeakWorkingSet / 1048576.0:F1} MiB (at start {startWs / 1048576.0:F1}, GC committed {startGc / 1048576.0:F1})");
+        var m = new Measurement(name, bytes, watch.Elapsed, PeakMemory.Read(), ClientCpu() - clientCpu, s_serverCpu?.Invoke() - serverCpu);
+        Console.WriteLine($"  {name}: {m.MiBPerSecond:F1} MiB/s, peak WS {m.PeakWorkingSet / 1048576.0:F1} MiB (at start {startWs / 1048576.0:F1}, GC committed {startGc / 1048576.0:F1}); " +
+                          $"CPU s client {m.ClientCpu.TotalSeconds:F2}, Azurite {(m.ServerCpu is { } sc ? sc.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) : "n/a")}");
         return m;
     }
 
@@ -278,6 +368,24 @@ public static class BenchBlobCommand
             var body = System.Text.Encoding.UTF8.GetBytes(xml);
             using var list = Signed(HttpMethod.Put, new Uri(uri.AbsoluteUri + "?comp=blocklist"), body.Length, null, new ByteArrayContent(body));
             using var listResponse = await blockHttp.SendAsync(list, ct);
+            await EnsureAsync(listResponse, "raw Put Block List");
+        }
+
+        /// <summary>
+        /// The block path with the fewest blocks: ONE Put Block whose body is streamed (so no Content-MD5: it is not known
+        /// before the body is sent), then Put Block List. Shows what Azurite does with a block it must checksum itself.
+        /// </summary>
+        public async Task PutSingleBlockAsync(string name, long size, CancellationToken ct)
+        {
+            var uri = store.GetBlobUri(name);
+            var id = Convert.ToBase64String(new byte[8]);
+            using (var request = Signed(HttpMethod.Put, new Uri(uri.AbsoluteUri + "?comp=block&blockid=" + Uri.EscapeDataString(id)), size, null,
+                       new StreamContent(new PseudoRandomStream(size, 42), ReadBufferSize)))
+            using (var response = await http.SendAsync(request, ct))
+                await EnsureAsync(response, "raw Put Block (streamed)");
+            var body = System.Text.Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList><Latest>" + id + "</Latest></BlockList>");
+            using var list = Signed(HttpMethod.Put, new Uri(uri.AbsoluteUri + "?comp=blocklist"), body.Length, null, new ByteArrayContent(body));
+            using var listResponse = await http.SendAsync(list, ct);
             await EnsureAsync(listResponse, "raw Put Block List");
         }
 
@@ -416,6 +524,12 @@ public static class BenchBlobCommand
 
         public Uri Endpoint { get; }
         public string Location { get; }
+
+        public TimeSpan ProcessorTime()
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
         public string ConnectionString => StorageConnectionString.ForDevelopmentAccount(Endpoint);
 
         public static async Task<AzuriteServer> StartAsync(bool inMemory, CancellationToken ct)

@@ -29,8 +29,21 @@ public sealed class AzureBlobClientOptions : ClientOptions
     /// </summary>
     public int DownloadConcurrency { get; set; } = 1;
 
-    /// <summary>Send Content-MD5 with every block so the service verifies each one on arrival. Default true.</summary>
+    /// <summary>
+    /// Known-length writes (a seekable stream, or a length passed to WriteAsync) of at least BlockSize go as one streamed
+    /// Put Blob to a staging blob, then one Copy Blob onto the name with the SHA-256 metadata. Default true. Off: blocks.
+    /// </summary>
+    public bool StagedUpload { get; set; } = true;
+
+    /// <summary>Send Content-MD5 with every block (and small Put Blob) so the service verifies each one on arrival. Default true.</summary>
     public bool TransactionalMd5 { get; set; } = true;
+
+    /// <summary>
+    /// On a staged (streamed) upload, also compute the MD5 of the body while sending it and compare it with the MD5 the
+    /// service computed of what it stored, before the blob is published. Default false: it costs ~1.5 CPU-seconds per GiB
+    /// and the body cannot carry a Content-MD5 up front anyway (its integrity on the wire is TCP's, or TLS's on https).
+    /// </summary>
+    public bool VerifyStreamedUploadMd5 { get; set; }
 
     /// <summary>Blobs listed per List Blobs page (the service caps it at 5000).</summary>
     public int ListPageSize { get; set; } = 1000;

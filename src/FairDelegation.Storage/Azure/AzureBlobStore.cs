@@ -14,8 +14,10 @@ namespace FairDelegation.Storage.Azure;
 
 /// <summary>
 /// A narrow Azure Blob client over the REST API on Azure.Core's pipeline (retries, logging, SharedKey or bearer
-/// authentication), one container. Large writes are Put Block (bounded parallelism, pooled buffers) then one Put
-/// Block List, so nothing is visible until the list commits; a write that fits one block is a single Put Blob.
+/// authentication), one container. Every write is published by one final request, so nothing is visible before it:
+/// a known-length write is one streamed Put Blob to a staging blob, then Copy Blob with the SHA-256 metadata; an
+/// unknown-length one is Put Block (bounded parallelism, pooled buffers) then one Put Block List; a write that fits
+/// one block is a single Put Blob.
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
 {
@@ -32,9 +34,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     private readonly object _containerLock = new();
     private Task? _containerReady;
 
-    // A pool of its own rather than ArrayPool.Shared: the shared pool parks returned arrays in per-thread slots that
-    // other thread-pool threads cannot see, so block-sized buffers would keep being allocated; this one is one shared
-    // stack, holding at most a few blocks' worth per concurrent upload.
+    // Chunk buffers of parallel ranged reads (DownloadConcurrency > 1). A pool of its own rather than ArrayPool.Shared:
+    // the shared pool parks returned arrays in per-thread slots that other thread-pool threads cannot see, so
+    // block-sized buffers would keep being allocated; this one is one shared stack. (Uploads use a pool per upload.)
     private readonly ArrayPool<byte> _blockBuffers;
 
     /// <summary>A store signing with the account key (SharedKey); it can also issue SAS URLs.</summary>
@@ -69,7 +71,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         _containerBase = blobEndpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + container;
         var perRetry = new List<HttpPipelinePolicy> { authentication };
         if (logger is not null) perRetry.Add(new BlobRequestLoggingPolicy(logger));
-        _pipeline = HttpPipelineBuilder.Build(_options, [new StorageVersionPolicy(_options.ApiVersion)], perRetry.ToArray(), new ResponseClassifier());
+        _pipeline = HttpPipelineBuilder.Build(_options, [new StorageVersionPolicy(_options.ApiVersion)], perRetry.ToArray(), new BlobResponseClassifier());
     }
 
     /// <summary>A store from a connection string (needs an AccountKey, or UseDevelopmentStorage=true).</summary>
@@ -120,16 +122,162 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
 
     // ---------------------------------------------------------------- write
 
-    public async Task<BlobWriteResult> WriteAsync(string name, Stream content, CancellationToken cancellationToken = default)
+    /// <summary>The largest single Put Blob the service accepts (x-ms-version 2019-12-12 and later): 5000 MiB.</summary>
+    public const long MaxPutBlobSize = 5000L << 20;
+
+    public Task<BlobWriteResult> WriteAsync(string name, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return SourceLength.Remaining(content) is { } length
+            ? WriteAsync(name, content, length, cancellationToken)
+            : WriteBlocksAsync(name, content, cancellationToken);
+    }
+
+    public Task<BlobWriteResult> WriteAsync(string name, Stream content, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        // Below one block the block path sends one Put Blob with Content-MD5 and the metadata anyway (one request).
+        return _options.StagedUpload && length >= _options.BlockSize && length <= MaxPutBlobSize
+            ? WriteStagedAsync(name, content, length, cancellationToken)
+            : WriteBlocksAsync(name, new DeclaredLengthStream(content, length), cancellationToken);
+    }
+
+    /// <summary>
+    /// A known-length write as ONE streamed request: Put Blob of the source, hashed on the way, to a staging blob under
+    /// a reserved name (never listed, never readable by name through the store), then Copy Blob onto the target with the
+    /// SHA-256 as metadata, which publishes data and hash in one step (Azurite: a metadata-only insert sharing the
+    /// staging blob's extent; Azure: a same-account server-side copy, waited for), then the staging blob is deleted.
+    /// Why not one streamed Put Block + Put Block List: a block without Content-MD5 (unknowable before the body is
+    /// streamed) makes Azurite compute a JavaScript CRC64 of it, ~85 MiB/s; Put Blob always gets a native MD5.
+    /// </summary>
+    private async Task<BlobWriteResult> WriteStagedAsync(string name, Stream content, long length, CancellationToken cancellationToken)
+    {
+        var uri = GetBlobUri(name);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var stagingUri = new Uri(_containerBase + "/" + BlobName.TempPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var body = new StreamedUploadContent(content, length, _options.VerifyStreamedUploadMd5);
+        try
+        {
+            await PutStagingBlobAsync(stagingUri, name, body, length, cancellationToken).ConfigureAwait(false);
+            var sha256 = body.Sha256;
+            await CopyStagedAsync(stagingUri, uri, name, sha256, cancellationToken).ConfigureAwait(false);
+            return new BlobWriteResult(name, length, sha256);
+        }
+        finally
+        {
+            body.Release();
+            await DeleteStagingBlobAsync(stagingUri).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PutStagingBlobAsync(Uri stagingUri, string name, StreamedUploadContent body, long length, CancellationToken cancellationToken)
+    {
+        // Azure.Core's network timeout covers sending the body too: allow the whole blob at 1 MiB/s at least.
+        var timeout = TimeSpan.FromSeconds(Math.Max(_options.Retry.NetworkTimeout.TotalSeconds, length / (double)(1 << 20)));
+        for (var attempt = 0; ; attempt++)
+        {
+            using var message = NewMessage(RequestMethod.Put, stagingUri);
+            message.Request.Headers.SetValue("x-ms-blob-type", "BlockBlob");
+            message.Request.Headers.SetValue("x-ms-blob-content-type", "application/octet-stream");
+            message.Request.Content = body;
+            message.NetworkTimeout = timeout;
+            Response response;
+            try
+            {
+                response = await SendAsync(message, "upload", name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (body.SourceError is not null)
+            {
+                // The source failed (or held the wrong length): its own error, not a network failure.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(body.SourceError);
+                throw;
+            }
+            if (response.Status == 201)
+            {
+                // The service's MD5 of what it stored against ours of what we sent (end-to-end, before anything is published).
+                if (body.Md5 is { } md5)
+                {
+                    response.Headers.TryGetValue("Content-MD5", out var served);
+                    if (served != Convert.ToBase64String(md5))
+                        throw new BlobStoreException(string.IsNullOrEmpty(served)
+                            ? $"upload '{name}' failed: the service did not report the MD5 of what it stored, so it cannot be checked (VerifyStreamedUploadMd5)"
+                            : $"upload '{name}' failed: the service stored different bytes than were sent (its MD5 {served}, sent {Convert.ToBase64String(md5)})");
+                }
+                return;
+            }
+            if (response.Status == 404 && ErrorCodeOf(response) is "ContainerNotFound")
+            {
+                ForgetContainer(); // a source that cannot be sent again fails now; the next write recreates the container
+                if (attempt == 0 && body.CanResend)
+                {
+                    await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            throw await ErrorAsync(response, "upload", name).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Copy Blob from the staging blob onto the target with the hash as its metadata; waits if the copy is pending.</summary>
+    private async Task CopyStagedAsync(Uri stagingUri, Uri uri, string name, byte[] sha256, CancellationToken cancellationToken)
+    {
+        string? status = null, copyId = null;
+        await SendWriteAsync(() =>
+        {
+            var m = NewMessage(RequestMethod.Put, uri);
+            m.Request.Headers.SetValue("x-ms-copy-source", stagingUri.AbsoluteUri);
+            m.Request.Headers.SetValue("x-ms-meta-" + Sha256MetadataName, Convert.ToHexStringLower(sha256));
+            return m;
+        }, 202, "commit (Copy Blob)", name, cancellationToken, response =>
+        {
+            response.Headers.TryGetValue("x-ms-copy-status", out status);
+            response.Headers.TryGetValue("x-ms-copy-id", out copyId);
+        }).ConfigureAwait(false);
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (status is "pending")
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(1000, delay.TotalMilliseconds * 2));
+            using var message = NewMessage(RequestMethod.Head, uri);
+            var response = await SendAsync(message, "commit (Copy Blob status)", name, cancellationToken).ConfigureAwait(false);
+            if (response.Status != 200) throw await ErrorAsync(response, "commit (Copy Blob status)", name).ConfigureAwait(false);
+            response.Headers.TryGetValue("x-ms-copy-id", out var id);
+            if (copyId is not null && id != copyId)
+                throw new BlobStoreException($"commit '{name}' failed: another write replaced the blob while its copy was pending");
+            response.Headers.TryGetValue("x-ms-copy-status", out status);
+        }
+        if (status is not (null or "success"))
+            throw new BlobStoreException($"commit (Copy Blob) '{name}' failed: copy status '{status}'");
+    }
+
+    /// <summary>Removes a staging blob (after success or failure); a leftover is harmless: reserved names are never listed or readable.</summary>
+    private async Task DeleteStagingBlobAsync(Uri stagingUri)
+    {
+        try
+        {
+            using var message = NewMessage(RequestMethod.Delete, stagingUri);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _pipeline.SendAsync(message, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort: the write's own outcome is what the caller needs to see.
+        }
+    }
+
+    /// <summary>The block path: unknown length (or staging off / too large): Put Block in parallel from pooled buffers, then Put Block List.</summary>
+    private async Task<BlobWriteResult> WriteBlocksAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
         var uri = GetBlobUri(name);
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var blockSize = _options.BlockSize;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var slots = new SemaphoreSlim(_options.MaxConcurrency);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pool = _blockBuffers;
+        // A pool per upload: block buffers are reused within it (one shared stack, unlike ArrayPool.Shared's per-thread
+        // slots that other thread-pool threads cannot see) and become garbage after it, so an idle store holds none.
+        var pool = ArrayPool<byte>.Create(blockSize, _options.MaxConcurrency + 1);
 
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = pool.Rent(blockSize);
@@ -164,7 +312,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             {
                 var blockId = BlockId(uploadId, blockIds.Count);
                 blockIds.Add(blockId);
-                uploads.Add(PutBlockAsync(uri, name, blockId, buffer, count, blockIds.Count, slots, failed));
+                uploads.Add(PutBlockAsync(uri, name, blockId, pool, buffer, count, blockIds.Count, slots, failed));
                 buffer = null;
                 if (count < blockSize) break;
                 await slots.WaitAsync(failed.Token).ConfigureAwait(false);
@@ -215,7 +363,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         return new BlobWriteResult(name, total, sha256);
     }
 
-    private async Task PutBlockAsync(Uri uri, string name, string blockId, byte[] buffer, int count, int blockNumber,
+    private async Task PutBlockAsync(Uri uri, string name, string blockId, ArrayPool<byte> pool, byte[] buffer, int count, int blockNumber,
         SemaphoreSlim slots, CancellationTokenSource failed)
     {
         try
@@ -239,7 +387,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         }
         finally
         {
-            _blockBuffers.Return(buffer);
+            pool.Return(buffer);
             slots.Release();
         }
     }
@@ -289,13 +437,18 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     }
 
     /// <summary>Sends a write; if the container has vanished (deleted, or lost by a restarted emulator) recreates it once and repeats.</summary>
-    private async Task SendWriteAsync(Func<HttpMessage> create, int expected, string operation, string name, CancellationToken cancellationToken)
+    private async Task SendWriteAsync(Func<HttpMessage> create, int expected, string operation, string name, CancellationToken cancellationToken,
+        Action<Response>? onSuccess = null)
     {
         for (var attempt = 0; ; attempt++)
         {
             using var message = create();
             var response = await SendAsync(message, operation, name, cancellationToken).ConfigureAwait(false);
-            if (response.Status == expected) return;
+            if (response.Status == expected)
+            {
+                onSuccess?.Invoke(response);
+                return;
+            }
             if (attempt == 0 && response.Status == 404 && ErrorCodeOf(response) is "ContainerNotFound")
             {
                 ForgetContainer();
@@ -462,6 +615,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         {
             var nameElement = blob.Element("Name")!;
             var name = (string?)nameElement.Attribute("Encoded") == "true" ? Uri.UnescapeDataString(nameElement.Value) : nameElement.Value;
+            if (BlobName.IsReserved(name)) continue; // a staging blob of a write in flight (or of a crashed one)
             var properties = blob.Element("Properties");
             var length = long.Parse(properties?.Element("Content-Length")?.Value ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             var sha = blob.Element("Metadata")?.Element(Sha256MetadataName)?.Value;

@@ -25,9 +25,24 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// <summary>The absolute root directory.</summary>
     public string Root { get; }
 
-    public async Task<BlobWriteResult> WriteAsync(string name, Stream content, CancellationToken cancellationToken = default)
+    public Task<BlobWriteResult> WriteAsync(string name, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return SourceLength.Remaining(content) is { } length
+            ? WriteAsync(name, content, length, cancellationToken)
+            : WriteCoreAsync(name, content, cancellationToken);
+    }
+
+    public Task<BlobWriteResult> WriteAsync(string name, Stream content, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return WriteCoreAsync(name, new DeclaredLengthStream(content, length), cancellationToken);
+    }
+
+    /// <summary>Copies the stream to its end into a temporary file, hashing as it goes, then renames it into place.</summary>
+    private async Task<BlobWriteResult> WriteCoreAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
         var path = PathOf(name);
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);

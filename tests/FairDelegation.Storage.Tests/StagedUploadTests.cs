@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Xml.Linq;
+using FairDelegation.Storage.Azure;
+
+namespace FairDelegation.Storage.Tests;
+
+/// <summary>
+/// Which write path the Azure store takes, seen from the service: a known-length write is one Put Blob to a staging
+/// blob plus a Copy Blob (no blocks, no staging blob left), an unknown-length one is Put Block + Put Block List.
+/// </summary>
+[Collection("Azurite")]
+public sealed class StagedUploadTests(AzuriteFixture fixture)
+{
+    private static readonly StorageSharedKeyCredential Key =
+        new(StorageSharedKeyCredential.DevelopmentAccountName, StorageSharedKeyCredential.DevelopmentAccountKey);
+
+    private readonly AzureBlobStore _store = fixture.NewStore();
+
+    [Fact]
+    public async Task A_known_length_write_is_one_streamed_put_and_leaves_no_staging_blob_an_unknown_one_is_blocks()
+    {
+        var data = TestData.Bytes(300_001, seed: 21);
+        await _store.WriteAsync("known", new MemoryStream(data));
+        await _store.WriteAsync("declared", new NonSeekableStream(new MemoryStream(data)), data.Length);
+        await _store.WriteAsync("unknown", new NonSeekableStream(new MemoryStream(data)));
+
+        (await CommittedBlockCountAsync("known")).Should().Be(0, "a single Put Blob has no block list");
+        (await CommittedBlockCountAsync("declared")).Should().Be(0);
+        (await CommittedBlockCountAsync("unknown")).Should().Be(5, "300,001 bytes are 5 blocks of 64 KiB");
+        (await RawListAsync()).Should().BeEquivalentTo("known", "declared", "unknown");
+        foreach (var name in new[] { "known", "declared", "unknown" })
+            (await _store.GetPropertiesAsync(name)).Sha256.Should().Equal(TestData.Sha256(data));
+    }
+
+    [Fact]
+    public async Task Staging_is_switched_off_by_the_option()
+    {
+        var options = new AzureBlobClientOptions { BlockSize = 64 * 1024, StagedUpload = false };
+        var store = AzureBlobStore.FromConnectionString(fixture.Azurite.ConnectionString, _store.ContainerName, options);
+        var data = TestData.Bytes(200_000, seed: 22);
+
+        (await store.WriteAsync("blocks", new MemoryStream(data))).Sha256.Should().Equal(TestData.Sha256(data));
+
+        (await CommittedBlockCountAsync("blocks")).Should().Be(4);
+        await store.Invoking(s => s.WriteAsync("short", new LyingLengthStream(data, 300_000))).Should().ThrowAsync<BlobSourceLengthException>();
+        (await store.ExistsAsync("short")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task The_optional_end_to_end_md5_check_passes_on_an_honest_upload()
+    {
+        var options = new AzureBlobClientOptions { BlockSize = 64 * 1024, VerifyStreamedUploadMd5 = true };
+        var store = AzureBlobStore.FromConnectionString(fixture.Azurite.ConnectionString, _store.ContainerName, options);
+        var data = TestData.Bytes(3_000_000, seed: 24);
+
+        (await store.WriteAsync("checked", new MemoryStream(data))).Sha256.Should().Equal(TestData.Sha256(data));
+
+        (await CommittedBlockCountAsync("checked")).Should().Be(0);
+        (await TestData.ReadAllAsync(await store.OpenReadAsync("checked"))).Should().Equal(data);
+    }
+
+    [Fact]
+    public async Task A_staging_blob_left_by_a_crashed_writer_is_never_listed()
+    {
+        await _store.WriteAsync("real", new MemoryStream([1, 2, 3]));
+        await RawPutAsync(".fdtmp-0123456789abcdef0123456789abcdef", [4, 5]);
+        await RawPutAsync("dir/.fdtmp-0123", [6]);
+
+        (await RawListAsync()).Should().HaveCount(3);
+        (await _store.ListAsync().Select(b => b.Name).ToListAsync()).Should().Equal("real");
+        (await _store.ListAsync("dir/").ToListAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_source_longer_than_declared_leaves_neither_the_blob_nor_its_staging_blob()
+    {
+        var data = TestData.Bytes(300_000, seed: 23);
+
+        await _store.Invoking(s => s.WriteAsync("cut", new NonSeekableStream(new MemoryStream(data)), 200_000))
+            .Should().ThrowAsync<BlobSourceLengthException>();
+
+        (await RawListAsync()).Should().BeEmpty();
+    }
+
+    private async Task<int> CommittedBlockCountAsync(string name)
+    {
+        var xml = await RawGetAsync(new Uri(_store.GetBlobUri(name) + "?comp=blocklist&blocklisttype=committed"));
+        return XDocument.Parse(xml).Root!.Element("CommittedBlocks")?.Elements("Block").Count() ?? 0;
+    }
+
+    /// <summary>Every blob name in the container as the service lists it (staging blobs included).</summary>
+    private async Task<List<string>> RawListAsync()
+    {
+        var uri = new Uri(fixture.Azurite.BlobEndpoint + "/" + _store.ContainerName + "?restype=container&comp=list");
+        var xml = await RawGetAsync(uri);
+        return XDocument.Parse(xml).Root!.Element("Blobs")!.Elements("Blob").Select(b => b.Element("Name")!.Value).ToList();
+    }
+
+    private static async Task<string> RawGetAsync(Uri uri)
+    {
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(Signed(HttpMethod.Get, uri, null));
+        var body = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.Should().BeTrue(body);
+        return body.TrimStart('\uFEFF');
+    }
+
+    private async Task RawPutAsync(string rawName, byte[] data)
+    {
+        using var http = new HttpClient();
+        var uri = new Uri(fixture.Azurite.BlobEndpoint + "/" + _store.ContainerName + "/" + rawName);
+        using var response = await http.SendAsync(Signed(HttpMethod.Put, uri, data));
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static HttpRequestMessage Signed(HttpMethod method, Uri uri, byte[]? body)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Headers.Add("x-ms-blob-type", "BlockBlob");
+        }
+        request.Headers.Add("x-ms-version", StorageVersionPolicy.DefaultVersion);
+        request.Headers.Add("x-ms-date", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture));
+        var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, string.Join(",", h.Value)));
+        request.Headers.TryAddWithoutValidation("Authorization", SharedKeySigner.Authorization(Key,
+            SharedKeySigner.BuildStringToSign(method.Method, uri, body?.Length, headers, Key.AccountName)));
+        return request;
+    }
+}

@@ -38,8 +38,9 @@ public static class BenchDelegationsCommand
         var count = new Option<int>("--count") { Description = "Delegations measured (M)", DefaultValueFactory = _ => 100 };
         var concurrency = new Option<int>("--concurrency") { Description = "Delegations in flight at once (C)", DefaultValueFactory = _ => 10 };
         var baseline = new Option<int>("--baseline") { Description = "open+claim pairs in the baseline", DefaultValueFactory = _ => 30 };
+        var keepData = new Option<bool>("--keep-data") { Description = "Keep the nodes' data directory (engine databases, blobs) for inspection" };
         var command = new Command("delegations", "End-to-end delegations: p50/p95 latency and delegations/s with a breakdown, vs the raw open+claim transactions");
-        foreach (var o in new Option[] { count, concurrency, baseline }) command.Options.Add(o);
+        foreach (var o in new Option[] { count, concurrency, baseline, keepData }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var m = parse.GetValue(count);
@@ -48,7 +49,7 @@ public static class BenchDelegationsCommand
             if (m < 1) throw new CliException("--count must be at least 1");
             if (c < 1 || c > m) throw new CliException("--concurrency must be between 1 and --count");
             if (b < 1) throw new CliException("--baseline must be at least 1");
-            await RunAsync(m, c, b, ct);
+            await RunAsync(m, c, b, parse.GetValue(keepData), ct);
             return 0;
         });
         return command;
@@ -107,7 +108,7 @@ public static class BenchDelegationsCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private static async Task RunAsync(int m, int c, int pairs, CancellationToken ct)
+    private static async Task RunAsync(int m, int c, int pairs, bool keepData, CancellationToken ct)
     {
         Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + Azurite; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
@@ -228,7 +229,8 @@ public static class BenchDelegationsCommand
             if (customer is not null) await customer.DisposeAsync();
             if (provider is not null) await provider.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (keepData) Console.WriteLine($"  data kept in {dataDirectory}");
+            else try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

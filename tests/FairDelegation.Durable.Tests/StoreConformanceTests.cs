@@ -424,6 +424,23 @@ public abstract class StoreConformanceTests
     }
 
     [Fact]
+    public async Task A_fan_out_beyond_the_free_activity_slots_runs_every_activity_once_without_polling()
+    {
+        // Two activity slots, eight activities scheduled by one episode: the worker takes what it has room for straight
+        // from the commit (SQLite), the rest wait in the queue and the activity loop is woken for them.
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<int, int>("Square", async (ctx, x) => { runs.AddOrUpdate(ctx.IdempotencyKey, 1, (_, n) => n + 1); await Task.Delay(50); return x * x; })
+            .AddOrchestratorFunc<int, int>("FanOut", async (ctx, n) =>
+                (await Task.WhenAll(Enumerable.Range(1, n).Select(i => ctx.CallActivityAsync<int>("Square", i)))).Sum()),
+            o => { o.MinPollInterval = TimeSpan.FromMinutes(5); o.MaxPollInterval = TimeSpan.FromMinutes(5); o.MaxConcurrentActivities = 2; });
+        await Task.Delay(300);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("FanOut", 8);
+        (await CompleteAsync(host, id)).ReadOutputAs<int>().Should().Be(204);
+        runs.Should().HaveCount(8).And.OnlyContain(kv => kv.Value == 1);
+    }
+
+    [Fact]
     public async Task StartAt_keeps_an_instance_pending_until_its_time()
     {
         await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x)));

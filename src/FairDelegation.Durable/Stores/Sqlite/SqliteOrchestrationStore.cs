@@ -296,8 +296,13 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }, cancellationToken);
     }
 
-    public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default)
+    public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default) =>
+        await CompleteOrchestrationAndClaimAsync(item, episode, owner, 0, TimeSpan.Zero, cancellationToken) is not null;
+
+    public async Task<IReadOnlyList<ActivityWorkItem>?> CompleteOrchestrationAndClaimAsync(OrchestrationWorkItem item, OrchestrationEpisode episode,
+        string owner, int claimActivities, TimeSpan lease, CancellationToken cancellationToken = default)
     {
+        var claimed = new List<ActivityWorkItem>();
         var ok = await WriteAsync(async (c, tx) =>
         {
             var now = StoreTime.NowMs();
@@ -354,16 +359,27 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             if (episode.Tasks.Count > 0)
             {
-                await using var ins = Cmd(c, tx,
-                    "INSERT INTO dt_tasks(instance_id, generation, task_id, name, input, idempotency_key) VALUES(@id, @gen, @tid, @name, @input, @key)",
-                    ("@id", item.InstanceId), ("@gen", episode.Generation), ("@tid", 0), ("@name", ""), ("@input", null), ("@key", ""));
+                // The first claimActivities tasks are inserted already leased to this worker (dequeued once): it runs them
+                // straight from the commit. If it dies, the lease expires and any worker claims them, as after a claim.
+                await using var ins = Cmd(c, tx, """
+                    INSERT INTO dt_tasks(instance_id, generation, task_id, name, input, idempotency_key, lock_owner, lock_expires, dequeue_count)
+                    VALUES(@id, @gen, @tid, @name, @input, @key, @owner, @exp, @dequeued) RETURNING id
+                    """,
+                    ("@id", item.InstanceId), ("@gen", episode.Generation), ("@tid", 0), ("@name", ""), ("@input", null), ("@key", ""),
+                    ("@owner", null), ("@exp", 0L), ("@dequeued", 0));
                 foreach (var t in episode.Tasks)
                 {
+                    var claim = claimed.Count < claimActivities;
                     ins.Parameters["@tid"].Value = t.TaskScheduledId;
                     ins.Parameters["@name"].Value = t.Name;
                     ins.Parameters["@input"].Value = (object?)t.Input ?? DBNull.Value;
                     ins.Parameters["@key"].Value = t.IdempotencyKey;
-                    await ins.ExecuteNonQueryAsync(cancellationToken);
+                    ins.Parameters["@owner"].Value = claim ? owner : DBNull.Value;
+                    ins.Parameters["@exp"].Value = claim ? now + (long)lease.TotalMilliseconds : 0L;
+                    ins.Parameters["@dequeued"].Value = claim ? 1 : 0;
+                    var id = Convert.ToInt64(await ins.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                    if (claim)
+                        claimed.Add(new ActivityWorkItem(id, item.InstanceId, episode.Generation, t.TaskScheduledId, t.Name, t.Input, t.IdempotencyKey, owner, 1));
                 }
             }
             if (episode.Messages.Count > 0)
@@ -383,8 +399,9 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             return true;
         }, cancellationToken);
-        if (ok) EpisodeSignals.Raise(this, episode);
-        return ok;
+        if (!ok) return null;
+        EpisodeSignals.Raise(this, episode, claimed.Count);
+        return claimed;
     }
 
     public Task AbandonOrchestrationAsync(OrchestrationWorkItem item, string owner, TimeSpan delay, CancellationToken cancellationToken = default) =>

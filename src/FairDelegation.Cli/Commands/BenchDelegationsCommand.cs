@@ -38,9 +38,11 @@ public static class BenchDelegationsCommand
         var count = new Option<int>("--count") { Description = "Delegations measured (M)", DefaultValueFactory = _ => 100 };
         var concurrency = new Option<int>("--concurrency") { Description = "Delegations in flight at once (C)", DefaultValueFactory = _ => 10 };
         var baseline = new Option<int>("--baseline") { Description = "open+claim pairs in the baseline", DefaultValueFactory = _ => 30 };
+        var blobs = new Option<string>("--blobs") { Description = "The nodes' blob stores: azurite (Azure Blob on Azurite, the default) or filesystem", DefaultValueFactory = _ => "azurite" };
+        blobs.AcceptOnlyFromAmong("azurite", "filesystem");
         var keepData = new Option<bool>("--keep-data") { Description = "Keep the nodes' data directory (engine databases, blobs) for inspection" };
         var command = new Command("delegations", "End-to-end delegations: p50/p95 latency and delegations/s with a breakdown, vs the raw open+claim transactions");
-        foreach (var o in new Option[] { count, concurrency, baseline, keepData }) command.Options.Add(o);
+        foreach (var o in new Option[] { count, concurrency, baseline, blobs, keepData }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var m = parse.GetValue(count);
@@ -49,7 +51,7 @@ public static class BenchDelegationsCommand
             if (m < 1) throw new CliException("--count must be at least 1");
             if (c < 1 || c > m) throw new CliException("--concurrency must be between 1 and --count");
             if (b < 1) throw new CliException("--baseline must be at least 1");
-            await RunAsync(m, c, b, parse.GetValue(keepData), ct);
+            await RunAsync(m, c, b, parse.GetValue(blobs) == "filesystem", parse.GetValue(keepData), ct);
             return 0;
         });
         return command;
@@ -85,6 +87,7 @@ public static class BenchDelegationsCommand
                     if (Port(a) is not { } port) return;
                     _ticks.AddOrUpdate(port, a.Duration.Ticks, (_, t) => t + a.Duration.Ticks);
                     _calls.AddOrUpdate(port, 1, (_, n) => n + 1);
+                    _byRoute.AddOrUpdate((port, Route(a)), 1, (_, n) => n + 1);
                 },
             };
             ActivitySource.AddActivityListener(_listener);
@@ -96,10 +99,27 @@ public static class BenchDelegationsCommand
             return a.GetTagItem("url.full") is string url && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Port : null;
         }
 
+        private readonly ConcurrentDictionary<(int Port, string Route), long> _byRoute = new();
+
+        /// <summary>"GET /container/agreements/*/input": the method and the path with ids and hashes replaced by *.</summary>
+        private static string Route(Activity a)
+        {
+            var method = a.GetTagItem("http.request.method") as string ?? "?";
+            if (a.GetTagItem("url.full") is not string url || !Uri.TryCreate(url, UriKind.Absolute, out var u)) return method;
+            var segments = u.AbsolutePath.Split('/').Select(x => x.Length >= 16 || x.Any(char.IsDigit) && x.Length > 6 ? "*" : x);
+            var query = u.Query.Contains("comp=", StringComparison.Ordinal) ? " " + string.Join('&', u.Query.TrimStart('?').Split('&').Where(q => q.StartsWith("comp=", StringComparison.Ordinal))) : "";
+            return $"{method} {string.Join('/', segments)}{query}";
+        }
+
+        /// <summary>Calls per route to the given ports, most frequent first.</summary>
+        public IEnumerable<(string Route, long Calls)> Routes(params int[] ports) =>
+            _byRoute.Where(kv => ports.Contains(kv.Key.Port)).Select(kv => (kv.Key.Route, kv.Value)).OrderByDescending(x => x.Value);
+
         public void Reset()
         {
             _ticks.Clear();
             _calls.Clear();
+            _byRoute.Clear();
         }
 
         public (TimeSpan Time, long Calls) For(params int[] ports) =>
@@ -108,13 +128,13 @@ public static class BenchDelegationsCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private static async Task RunAsync(int m, int c, int pairs, bool keepData, CancellationToken ct)
+    private static async Task RunAsync(int m, int c, int pairs, bool fileSystemBlobs, bool keepData, CancellationToken ct)
     {
-        Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + Azurite; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
         var dataDirectory = Directory.CreateTempSubdirectory("fd-bench-delegations-").FullName;
         await using var anvil = await LocalAnvil.StartAsync(ct: ct);
-        await using var azurite = await LocalAzurite.StartAsync(ct);
+        await using var azurite = fileSystemBlobs ? null : await LocalAzurite.StartAsync(ct);
         InProcessNode? provider = null, customer = null;
         try
         {
@@ -132,9 +152,9 @@ public static class BenchDelegationsCommand
                 ["FairDelegation:Chain:WatchFromBlock"] = deployment.BlockNumber.ToString(CultureInfo.InvariantCulture),
                 ["FairDelegation:Database:MaxPollInterval"] = "00:00:00.050",
                 ["FairDelegation:Wallet:PrivateKey"] = Hex.Encode(LocalAnvil.DevAccount(account).ExportPrivateKey()),
-                ["FairDelegation:Blobs:Kind"] = "AzureBlob",
-                ["FairDelegation:Blobs:ConnectionString"] = azurite.ConnectionString,
-                ["FairDelegation:Blobs:Container"] = "bench-" + role,
+                ["FairDelegation:Blobs:Kind"] = azurite is null ? "FileSystem" : "AzureBlob",
+                ["FairDelegation:Blobs:ConnectionString"] = azurite?.ConnectionString,
+                ["FairDelegation:Blobs:Container"] = azurite is null ? null : "bench-" + role,
                 ["FairDelegation:Timeouts:DeadlineCheck"] = "00:00:05",
                 ["FairDelegation:Provider:Services:echo:Kind"] = "registered",
                 ["FairDelegation:Provider:Services:echo:WageWei"] = "1000",
@@ -178,6 +198,7 @@ public static class BenchDelegationsCommand
             for (var i = 0; i < Math.Min(3, m); i++) await OneAsync(-1 - i);
 
             http.Reset();
+            var cpuBefore = CpuByProcess();
             var latencies = new ConcurrentBag<TimeSpan>();
             var next = -1;
             var wall = Stopwatch.StartNew();
@@ -192,9 +213,14 @@ public static class BenchDelegationsCommand
                 }
             }));
             wall.Stop();
+            var cpuUsed = CpuByProcess().Select(kv => (kv.Key, Used: kv.Value - cpuBefore.GetValueOrDefault(kv.Key))).ToList();
             var chain = http.For(anvil.Port);
-            var storage = http.For(new Uri(azurite.BlobEndpoint).Port);
-            var peer = http.For(new Uri(provider.Url).Port, new Uri(customer.Url).Port);
+            int[] blobPorts = azurite is null ? [] : [new Uri(azurite.BlobEndpoint).Port];
+            int[] peerPorts = [new Uri(provider.Url).Port, new Uri(customer.Url).Port];
+            var storage = http.For(blobPorts);
+            var storageRoutes = http.Routes(blobPorts).ToList();
+            var peer = http.For(peerPorts);
+            var peerRoutes = http.Routes(peerPorts).ToList();
 
             // Baseline, same run: the escrow's two transactions back to back (open by one account, claim by another).
             Console.WriteLine($"  baseline: {pairs} escrow open + claim pairs; then the crypto estimate");
@@ -218,10 +244,15 @@ public static class BenchDelegationsCommand
             Console.WriteLine($"ratio: delegation p50 / open+claim p50 = {p50 / b50:0.0}x");
             Console.WriteLine("where the time goes (summed over calls, which overlap; averaged per delegation):");
             Console.WriteLine($"  chain RPC (anvil)        {PerDelegation(chain)}  [includes both nodes' watcher polls]");
-            Console.WriteLine($"  blob storage (Azurite)   {PerDelegation(storage)}");
+            if (azurite is not null) Console.WriteLine($"  blob storage (Azurite)   {PerDelegation(storage)}");
+            else Console.WriteLine("  blob storage             file system: not timed (in engine + the rest)");
             Console.WriteLine($"  peer HTTP (node to node) {PerDelegation(peer)}  [includes the receiving node's handling]");
+            foreach (var (route, calls) in storageRoutes) Console.WriteLine($"      blob  {(double)calls / m,5:0.0} x {route}");
+            foreach (var (route, calls) in peerRoutes) Console.WriteLine($"      peer  {(double)calls / m,5:0.0} x {route}");
             Console.WriteLine($"  crypto (estimated)       {Ms(crypto),10} per delegation  [3 key pairs, 9 ECDSA signs, 7 recoveries, encrypt + decrypt of the work, timed alone]");
             Console.WriteLine($"  engine + the rest        {Ms(p50 - (chain.Time + storage.Time) / m - crypto),10} at p50  [p50 minus chain, storage and crypto: the durable engine's scheduling and SQLite commits, timers, waits between polls]");
+            Console.WriteLine($"CPU per delegation (measured phase; {Environment.ProcessorCount} cores, load average {LoadAverage()}): " +
+                string.Join(", ", cpuUsed.Select(x => $"{x.Key} {Ms(x.Used / m)}")) + $"; total {Ms(cpuUsed.Aggregate(TimeSpan.Zero, (sum, x) => sum + x.Used) / m)}");
             Console.WriteLine($"targets: p50 <= 300 ms: {(p50.TotalMilliseconds <= 300 ? "met" : "NOT met")}; >= 20 delegations/s: {(rate >= 20 ? "met" : "NOT met")}");
         }
         finally
@@ -232,6 +263,40 @@ public static class BenchDelegationsCommand
             if (keepData) Console.WriteLine($"  data kept in {dataDirectory}");
             else try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// CPU time used so far by this process (both nodes) and by each child process (anvil, Azurite's node), from
+    /// /proc on Linux; only this process elsewhere.
+    /// </summary>
+    private static Dictionary<string, TimeSpan> CpuByProcess()
+    {
+        var cpu = new Dictionary<string, TimeSpan> { ["nodes + bench driver (this process)"] = Process.GetCurrentProcess().TotalProcessorTime };
+        if (!OperatingSystem.IsLinux()) return cpu;
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // pid (comm) state ppid ... utime stime: fields after the closing parenthesis.
+                var close = stat.LastIndexOf(')');
+                var fields = stat[(close + 2)..].Split(' ');
+                if (fields[1] != self) continue;
+                var comm = stat[(stat.IndexOf('(') + 1)..close];
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var name = comm == "node" ? "azurite" : comm;
+                cpu[name] = cpu.GetValueOrDefault(name) + TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        }
+        return cpu;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "?"; }
     }
 
     private static async Task<List<TimeSpan>> OpenClaimPairsAsync(EthRpcClient rpc, EscrowContract escrow, int pairs, CancellationToken ct)

@@ -144,28 +144,23 @@ public static partial class DelegationsApi
         foreach (var (name, bytes) in assets) assetBlobs[name] = (await node.StoreAsync(new MemoryStream(bytes), "asset", ct)).Name;
         var request = new DelegationRequest
         {
-            ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, Sla = slaJson!, Assets = assetBlobs, MaxWage = wage,
+            ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, InputSha256 = stored.Sha256, Sla = slaJson!,
+            Assets = assetBlobs, MaxWage = wage,
         };
         string instanceId;
         try
         {
-            if (t is null)
+            var defaults = DelegationTimeouts.From(options);
+            var timeouts = t is null ? defaults : defaults with
             {
-                instanceId = await node.StartAsync(request, body.Id, ct);
-            }
-            else
-            {
-                var defaults = DelegationTimeouts.From(options);
-                var timeouts = defaults with
-                {
-                    WorkDelivery = t.WorkDelivery ?? defaults.WorkDelivery,
-                    Confirmation = t.Confirmation ?? defaults.Confirmation,
-                    DeadlineCheck = t.DeadlineCheck ?? defaults.DeadlineCheck,
-                };
-                // The API has validated the request as CustomerNode.StartAsync does; this path only adds the per-delegation waits.
-                instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), new CustomerDelegationInput(request, timeouts),
-                    new StartOrchestrationOptions(CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N"))), ct);
-            }
+                WorkDelivery = t.WorkDelivery ?? defaults.WorkDelivery,
+                Confirmation = t.Confirmation ?? defaults.Confirmation,
+                DeadlineCheck = t.DeadlineCheck ?? defaults.DeadlineCheck,
+            };
+            // The API has validated the request as CustomerNode.StartAsync does, and has just written the input and the
+            // assets itself (no need to ask the blob store whether they exist); it adds the per-delegation waits.
+            instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), new CustomerDelegationInput(request, timeouts),
+                new StartOrchestrationOptions(CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N"))), ct);
         }
         catch (OrchestrationAlreadyExistsException)
         {

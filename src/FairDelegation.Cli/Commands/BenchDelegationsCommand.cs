@@ -150,7 +150,8 @@ public static class BenchDelegationsCommand
                 ["FairDelegation:Chain:Confirmations"] = "1",
                 ["FairDelegation:Chain:PollInterval"] = "00:00:00.050",
                 ["FairDelegation:Chain:WatchFromBlock"] = deployment.BlockNumber.ToString(CultureInfo.InvariantCulture),
-                ["FairDelegation:Database:MaxPollInterval"] = "00:00:00.050",
+                // The engine's poll interval stays at its default (1 s): every work item of a node is made in its own process and
+                // wakes its worker at once (docs/durable.md), so faster idle polls would only burn CPU.
                 ["FairDelegation:Wallet:PrivateKey"] = Hex.Encode(LocalAnvil.DevAccount(account).ExportPrivateKey()),
                 ["FairDelegation:Blobs:Kind"] = azurite is null ? "FileSystem" : "AzureBlob",
                 ["FairDelegation:Blobs:ConnectionString"] = azurite?.ConnectionString,

@@ -90,6 +90,17 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return c;
     }
 
+    /// <summary>
+    /// A pooled connection for queries only: no pragmas to set (a WAL reader is not blocked by the writer, and the
+    /// provider retries a busy database up to the command timeout), which keeps status polls cheap.
+    /// </summary>
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
+    {
+        var c = new SqliteConnection(_connectionString);
+        await c.OpenAsync(ct);
+        return c;
+    }
+
     private static async Task ExecAsync(SqliteConnection c, string sql, CancellationToken ct, SqliteTransaction? tx = null)
     {
         await using var cmd = c.CreateCommand();
@@ -175,7 +186,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
     public async Task<InstanceRecord?> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken = default)
     {
-        await using var c = await OpenAsync(cancellationToken);
+        await using var c = await OpenReaderAsync(cancellationToken);
         await using var cmd = Cmd(c, null, $"SELECT {InstanceColumns}{PayloadColumns} FROM dt_instances WHERE instance_id=@id", ("@id", instanceId));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken) ? ReadInstance(r, includePayloads) : null;
@@ -198,7 +209,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             sql.Append(" AND status IN (").Append(string.Join(",", statuses.Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append(')');
         sql.Append(" ORDER BY instance_id LIMIT @limit");
         ps.Add(("@limit", query.PageSize + 1));
-        await using var c = await OpenAsync(cancellationToken);
+        await using var c = await OpenReaderAsync(cancellationToken);
         await using var cmd = Cmd(c, null, sql.ToString(), ps.ToArray());
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<InstanceRecord>();

@@ -38,11 +38,12 @@ public static class BenchDelegationsCommand
         var count = new Option<int>("--count") { Description = "Delegations measured (M)", DefaultValueFactory = _ => 100 };
         var concurrency = new Option<int>("--concurrency") { Description = "Delegations in flight at once (C)", DefaultValueFactory = _ => 10 };
         var baseline = new Option<int>("--baseline") { Description = "open+claim pairs in the baseline", DefaultValueFactory = _ => 30 };
+        var warmupOption = new Option<int>("--warmup") { Description = "Delegations run before measuring (JIT, pools)", DefaultValueFactory = _ => 20 };
         var blobs = new Option<string>("--blobs") { Description = "The nodes' blob stores: azurite (Azure Blob on Azurite, the default) or filesystem", DefaultValueFactory = _ => "azurite" };
         blobs.AcceptOnlyFromAmong("azurite", "filesystem");
         var keepData = new Option<bool>("--keep-data") { Description = "Keep the nodes' data directory (engine databases, blobs) for inspection" };
         var command = new Command("delegations", "End-to-end delegations: p50/p95 latency and delegations/s with a breakdown, vs the raw open+claim transactions");
-        foreach (var o in new Option[] { count, concurrency, baseline, blobs, keepData }) command.Options.Add(o);
+        foreach (var o in new Option[] { count, concurrency, baseline, warmupOption, blobs, keepData }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var m = parse.GetValue(count);
@@ -51,7 +52,8 @@ public static class BenchDelegationsCommand
             if (m < 1) throw new CliException("--count must be at least 1");
             if (c < 1 || c > m) throw new CliException("--concurrency must be between 1 and --count");
             if (b < 1) throw new CliException("--baseline must be at least 1");
-            await RunAsync(m, c, b, parse.GetValue(blobs) == "filesystem", parse.GetValue(keepData), ct);
+            if (parse.GetValue(warmupOption) < 0) throw new CliException("--warmup must not be negative");
+            await RunAsync(m, c, b, parse.GetValue(warmupOption), parse.GetValue(blobs) == "filesystem", parse.GetValue(keepData), ct);
             return 0;
         });
         return command;
@@ -128,7 +130,7 @@ public static class BenchDelegationsCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private static async Task RunAsync(int m, int c, int pairs, bool fileSystemBlobs, bool keepData, CancellationToken ct)
+    private static async Task RunAsync(int m, int c, int pairs, int warmup, bool fileSystemBlobs, bool keepData, CancellationToken ct)
     {
         Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
@@ -198,9 +200,15 @@ public static class BenchDelegationsCommand
                 }
             }
 
-            // Warm-up (JIT, connection pools, containers): not measured.
-            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with 3 delegations");
-            for (var i = 0; i < Math.Min(3, m); i++) await OneAsync(-1 - i);
+            // Warm-up (JIT and tiered compilation, connection pools, containers): not measured. A few delegations leave the
+            // runtime still compiling (a profile showed the JIT thread at a quarter of the CPU after 3), hence --warmup.
+            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with {warmup} delegations, {Math.Min(c, Math.Max(1, warmup))} at a time");
+            var nextWarm = 0;
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(c, Math.Max(1, warmup))).Select(async _ =>
+            {
+                int w;
+                while ((w = Interlocked.Increment(ref nextWarm)) <= warmup) await OneAsync(-w);
+            }));
 
             http.Reset();
             var cpuBefore = CpuByProcess();

@@ -46,6 +46,24 @@ public sealed class ApiFixture : IAsyncLifetime
         return await ApiNode.StartAsync(settings, testServer: true);
     }
 
+    /// <summary>
+    /// A second provider on Kestrel (its own wallet) offering "slow-echo": the input copied after 3 s, for any wage.
+    /// <paramref name="settings"/> override the defaults.
+    /// </summary>
+    public async Task<ApiNode> StartSlowEchoProviderAsync(params (string Key, string Value)[] settings)
+    {
+        var all = Settings("provider", AnvilProcess.DevPrivateKeys[6]);
+        all["FairDelegation:Provider:Services:slow-echo:Kind"] = "external-command";
+        all["FairDelegation:Provider:Services:slow-echo:WageWei"] = "1000";
+        all["FairDelegation:Provider:Services:slow-echo:Command"] = "sh";
+        all["FairDelegation:Provider:Services:slow-echo:Arguments:0"] = "-c";
+        all["FairDelegation:Provider:Services:slow-echo:Arguments:1"] = "sleep 3 && cp \"$0\" \"$1\"";
+        all["FairDelegation:Provider:Services:slow-echo:Arguments:2"] = "{input}";
+        all["FairDelegation:Provider:Services:slow-echo:Arguments:3"] = "{output}";
+        foreach (var (key, value) in settings) all["FairDelegation:" + key] = value;
+        return await ApiNode.StartAsync(all, testServer: false);
+    }
+
     private Dictionary<string, string?> Settings(string role, string walletKey)
     {
         var dir = Directory.CreateTempSubdirectory($"fd-api-{role}-").FullName;

@@ -55,6 +55,51 @@ public sealed class DelegationThroughApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_delegation_in_flight_shows_its_escrow_transaction_and_gas_as_soon_as_it_is_mined()
+    {
+        // This provider wants 598 s left at (9) of a 600 s escrow window, and its service takes 3 s: it refuses the
+        // escrow, so the customer sits in WaitForKey (until the 10-minute deadline) with its deposit mined.
+        await using var provider = await fixture.StartSlowEchoProviderAsync(("Timeouts:DeadlineMargin", "00:09:58"));
+        using var client = fixture.Customer.Client(ApiFixture.ApiKey);
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["providerUrl"] = provider.Url, ["service"] = "slow-echo", ["input"] = new System.Text.Json.Nodes.JsonObject { ["text"] = "in flight" },
+            ["sla"] = new System.Text.Json.Nodes.JsonObject { ["kind"] = "max-bytes", ["maxBytes"] = 1024 }, ["wageWei"] = "1000",
+        };
+        var started = await client.PostAsync("/api/delegations", Bodies.Json(body));
+        started.StatusCode.Should().Be(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        var location = started.Headers.Location!;
+
+        var until = DateTime.UtcNow.AddSeconds(90);
+        JsonElement view;
+        do
+        {
+            await Task.Delay(200);
+            view = await client.GetFromJsonAsync<JsonElement>(location);
+        } while (StepName(view) != "WaitForKey" && view.GetProperty("runtimeStatus").GetString() is "Pending" or "Running" && DateTime.UtcNow < until);
+
+        view.GetProperty("runtimeStatus").GetString().Should().Be("Running", view.ToString());
+        view.GetProperty("outcome").ValueKind.Should().Be(JsonValueKind.Null);
+        view.GetProperty("step").GetProperty("name").GetString().Should().Be("WaitForKey", view.ToString());
+        var open = view.GetProperty("transactions").EnumerateArray().Single();
+        open.GetProperty("step").GetString().Should().Be("OpenEscrow");
+        open.GetProperty("hash").GetString().Should().MatchRegex("^0x[0-9a-f]{64}$");
+        open.GetProperty("blockNumber").GetInt64().Should().BePositive();
+        var gas = long.Parse(open.GetProperty("gasUsed").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        gas.Should().BeGreaterThan(21000);
+        view.GetProperty("gasUsed").GetString().Should().Be(gas.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var rpc = new FairDelegation.Chain.Rpc.EthRpcClient(fixture.Anvil.RpcUrl);
+        var receipt = await rpc.GetTransactionReceiptAsync(open.GetProperty("hash").GetString()!);
+        receipt.Should().NotBeNull("the hash shown is the mined transaction's");
+
+        var terminated = await client.PostAsync($"/runtime/webhooks/durabletask/instances/{view.GetProperty("id").GetString()}/terminate?reason=test-done", null);
+        terminated.IsSuccessStatusCode.Should().BeTrue(await terminated.Content.ReadAsStringAsync());
+    }
+
+    private static string? StepName(JsonElement view) =>
+        view.GetProperty("step") is { ValueKind: JsonValueKind.Object } step ? step.GetProperty("name").GetString() : null;
+
+    [Fact]
     public async Task Readiness_is_503_naming_the_dependency_that_does_not_answer()
     {
         await using var node = await fixture.StartNodeWithoutChainAsync();

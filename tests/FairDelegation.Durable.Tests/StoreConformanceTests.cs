@@ -388,6 +388,59 @@ public abstract class StoreConformanceTests
     }
 
     [Fact]
+    public async Task Work_made_in_this_process_wakes_the_worker_at_once_without_waiting_for_a_poll()
+    {
+        // Polling every 5 minutes: only the in-process wake-ups can finish this within the test's patience. Each kind of
+        // work item is made here: a new instance, a delayed start, activities scheduled by an episode, their results, a
+        // durable timer coming due, an event raised through the client, an event sent by another instance.
+        var noPolling = (DurableTaskOptions o) => { o.MinPollInterval = TimeSpan.FromMinutes(5); o.MaxPollInterval = TimeSpan.FromMinutes(5); };
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<int, int>("Inc", (_, x) => x + 1)
+            .AddOrchestratorFunc<string, int>("Steps", async (ctx, receiver) =>
+            {
+                var x = 0;
+                for (var i = 0; i < 3; i++) x = await ctx.CallActivityAsync<int>("Inc", x);
+                await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddMilliseconds(300), CancellationToken.None);
+                ctx.SetCustomStatus("waiting");
+                x += await ctx.WaitForExternalEvent<int>("go");
+                ctx.SendEvent(receiver, "done", x);
+                return x;
+            })
+            .AddOrchestratorFunc<int, int>("Receiver", async (ctx, _) => await ctx.WaitForExternalEvent<int>("done"))
+            .AddOrchestratorFunc<int, int>("Later", (_, x) => Task.FromResult(x)), noPolling);
+        await Task.Delay(300); // the worker's first, empty polls are done: it sleeps until woken
+        var receiver = await host.Client.ScheduleNewOrchestrationInstanceAsync("Receiver", 0);
+        var steps = await host.Client.ScheduleNewOrchestrationInstanceAsync("Steps", receiver);
+        var later = await host.Client.ScheduleNewOrchestrationInstanceAsync("Later", 7,
+            new StartOrchestrationOptions(StartAt: DateTimeOffset.UtcNow.AddMilliseconds(500)));
+        using (var cts = new CancellationTokenSource(Patience))
+        {
+            while ((await host.Client.GetInstanceAsync(steps))!.SerializedCustomStatus is null) await Task.Delay(20, cts.Token);
+        }
+        await host.Client.RaiseEventAsync(steps, "go", 10);
+        (await CompleteAsync(host, steps)).ReadOutputAs<int>().Should().Be(13);
+        (await CompleteAsync(host, receiver)).ReadOutputAs<int>().Should().Be(13);
+        (await CompleteAsync(host, later)).ReadOutputAs<int>().Should().Be(7);
+    }
+
+    [Fact]
+    public async Task A_fan_out_beyond_the_free_activity_slots_runs_every_activity_once_without_polling()
+    {
+        // Two activity slots, eight activities scheduled by one episode: the worker takes what it has room for straight
+        // from the commit (SQLite), the rest wait in the queue and the activity loop is woken for them.
+        var runs = new ConcurrentDictionary<string, int>();
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<int, int>("Square", async (ctx, x) => { runs.AddOrUpdate(ctx.IdempotencyKey, 1, (_, n) => n + 1); await Task.Delay(50); return x * x; })
+            .AddOrchestratorFunc<int, int>("FanOut", async (ctx, n) =>
+                (await Task.WhenAll(Enumerable.Range(1, n).Select(i => ctx.CallActivityAsync<int>("Square", i)))).Sum()),
+            o => { o.MinPollInterval = TimeSpan.FromMinutes(5); o.MaxPollInterval = TimeSpan.FromMinutes(5); o.MaxConcurrentActivities = 2; });
+        await Task.Delay(300);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("FanOut", 8);
+        (await CompleteAsync(host, id)).ReadOutputAs<int>().Should().Be(204);
+        runs.Should().HaveCount(8).And.OnlyContain(kv => kv.Value == 1);
+    }
+
+    [Fact]
     public async Task StartAt_keeps_an_instance_pending_until_its_time()
     {
         await using var host = await StartAsync(r => r.AddOrchestratorFunc<int, int>("Quick", (_, x) => Task.FromResult(x)));

@@ -38,8 +38,12 @@ public static class BenchDelegationsCommand
         var count = new Option<int>("--count") { Description = "Delegations measured (M)", DefaultValueFactory = _ => 100 };
         var concurrency = new Option<int>("--concurrency") { Description = "Delegations in flight at once (C)", DefaultValueFactory = _ => 10 };
         var baseline = new Option<int>("--baseline") { Description = "open+claim pairs in the baseline", DefaultValueFactory = _ => 30 };
+        var warmupOption = new Option<int>("--warmup") { Description = "Delegations run before measuring (JIT, pools)", DefaultValueFactory = _ => 20 };
+        var blobs = new Option<string>("--blobs") { Description = "The nodes' blob stores: azurite (Azure Blob on Azurite, the default) or filesystem", DefaultValueFactory = _ => "azurite" };
+        blobs.AcceptOnlyFromAmong("azurite", "filesystem");
+        var keepData = new Option<bool>("--keep-data") { Description = "Keep the nodes' data directory (engine databases, blobs) for inspection" };
         var command = new Command("delegations", "End-to-end delegations: p50/p95 latency and delegations/s with a breakdown, vs the raw open+claim transactions");
-        foreach (var o in new Option[] { count, concurrency, baseline }) command.Options.Add(o);
+        foreach (var o in new Option[] { count, concurrency, baseline, warmupOption, blobs, keepData }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var m = parse.GetValue(count);
@@ -48,7 +52,8 @@ public static class BenchDelegationsCommand
             if (m < 1) throw new CliException("--count must be at least 1");
             if (c < 1 || c > m) throw new CliException("--concurrency must be between 1 and --count");
             if (b < 1) throw new CliException("--baseline must be at least 1");
-            await RunAsync(m, c, b, ct);
+            if (parse.GetValue(warmupOption) < 0) throw new CliException("--warmup must not be negative");
+            await RunAsync(m, c, b, parse.GetValue(warmupOption), parse.GetValue(blobs) == "filesystem", parse.GetValue(keepData), ct);
             return 0;
         });
         return command;
@@ -84,6 +89,7 @@ public static class BenchDelegationsCommand
                     if (Port(a) is not { } port) return;
                     _ticks.AddOrUpdate(port, a.Duration.Ticks, (_, t) => t + a.Duration.Ticks);
                     _calls.AddOrUpdate(port, 1, (_, n) => n + 1);
+                    _byRoute.AddOrUpdate((port, Route(a)), 1, (_, n) => n + 1);
                 },
             };
             ActivitySource.AddActivityListener(_listener);
@@ -95,10 +101,27 @@ public static class BenchDelegationsCommand
             return a.GetTagItem("url.full") is string url && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Port : null;
         }
 
+        private readonly ConcurrentDictionary<(int Port, string Route), long> _byRoute = new();
+
+        /// <summary>"GET /container/agreements/*/input": the method and the path with ids and hashes replaced by *.</summary>
+        private static string Route(Activity a)
+        {
+            var method = a.GetTagItem("http.request.method") as string ?? "?";
+            if (a.GetTagItem("url.full") is not string url || !Uri.TryCreate(url, UriKind.Absolute, out var u)) return method;
+            var segments = u.AbsolutePath.Split('/').Select(x => x.Length >= 16 || x.Any(char.IsDigit) && x.Length > 6 ? "*" : x);
+            var query = u.Query.Contains("comp=", StringComparison.Ordinal) ? " " + string.Join('&', u.Query.TrimStart('?').Split('&').Where(q => q.StartsWith("comp=", StringComparison.Ordinal))) : "";
+            return $"{method} {string.Join('/', segments)}{query}";
+        }
+
+        /// <summary>Calls per route to the given ports, most frequent first.</summary>
+        public IEnumerable<(string Route, long Calls)> Routes(params int[] ports) =>
+            _byRoute.Where(kv => ports.Contains(kv.Key.Port)).Select(kv => (kv.Key.Route, kv.Value)).OrderByDescending(x => x.Value);
+
         public void Reset()
         {
             _ticks.Clear();
             _calls.Clear();
+            _byRoute.Clear();
         }
 
         public (TimeSpan Time, long Calls) For(params int[] ports) =>
@@ -107,13 +130,13 @@ public static class BenchDelegationsCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private static async Task RunAsync(int m, int c, int pairs, CancellationToken ct)
+    private static async Task RunAsync(int m, int c, int pairs, int warmup, bool fileSystemBlobs, bool keepData, CancellationToken ct)
     {
-        Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + Azurite; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
         var dataDirectory = Directory.CreateTempSubdirectory("fd-bench-delegations-").FullName;
         await using var anvil = await LocalAnvil.StartAsync(ct: ct);
-        await using var azurite = await LocalAzurite.StartAsync(ct);
+        await using var azurite = fileSystemBlobs ? null : await LocalAzurite.StartAsync(ct);
         InProcessNode? provider = null, customer = null;
         try
         {
@@ -129,11 +152,12 @@ public static class BenchDelegationsCommand
                 ["FairDelegation:Chain:Confirmations"] = "1",
                 ["FairDelegation:Chain:PollInterval"] = "00:00:00.050",
                 ["FairDelegation:Chain:WatchFromBlock"] = deployment.BlockNumber.ToString(CultureInfo.InvariantCulture),
-                ["FairDelegation:Database:MaxPollInterval"] = "00:00:00.050",
+                // The engine's poll interval stays at its default (1 s): every work item of a node is made in its own process and
+                // wakes its worker at once (docs/durable.md), so faster idle polls would only burn CPU.
                 ["FairDelegation:Wallet:PrivateKey"] = Hex.Encode(LocalAnvil.DevAccount(account).ExportPrivateKey()),
-                ["FairDelegation:Blobs:Kind"] = "AzureBlob",
-                ["FairDelegation:Blobs:ConnectionString"] = azurite.ConnectionString,
-                ["FairDelegation:Blobs:Container"] = "bench-" + role,
+                ["FairDelegation:Blobs:Kind"] = azurite is null ? "FileSystem" : "AzureBlob",
+                ["FairDelegation:Blobs:ConnectionString"] = azurite?.ConnectionString,
+                ["FairDelegation:Blobs:Container"] = azurite is null ? null : "bench-" + role,
                 ["FairDelegation:Timeouts:DeadlineCheck"] = "00:00:05",
                 ["FairDelegation:Provider:Services:echo:Kind"] = "registered",
                 ["FairDelegation:Provider:Services:echo:WageWei"] = "1000",
@@ -145,9 +169,13 @@ public static class BenchDelegationsCommand
             using var client = new HttpClient { BaseAddress = new Uri(customer.Url) };
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
+            // The driver's polls share the nodes' CPU: one read every 5 ms overall, whatever the concurrency. The latency is
+            // not the poll's but the engine's own record: the final episode's commit time (last updated) minus the start.
+            var poll = TimeSpan.FromMilliseconds(5 * c);
             async Task<TimeSpan> OneAsync(int i)
             {
                 var watch = Stopwatch.StartNew();
+                var startedAt = DateTimeOffset.UtcNow;
                 var body = JsonSerializer.Serialize(new
                 {
                     providerUrl = provider.Url, service = "echo", input = new { text = $"hello, delegation {i}" },
@@ -161,22 +189,29 @@ public static class BenchDelegationsCommand
                     var meta = await durable.GetInstanceAsync(id, false, ct);
                     if (meta is { IsCompleted: true })
                     {
-                        var elapsed = watch.Elapsed;
+                        var elapsed = meta.LastUpdatedAt - startedAt;
                         var outcome = (await durable.GetInstanceAsync(id, true, ct))!.ReadOutputAs<DelegationOutcome>();
                         if (outcome?.Status != DelegationStatus.Completed)
                             throw new CliException($"delegation {id} ended {meta.RuntimeStatus} / {outcome?.Status}: {outcome?.Reason ?? meta.FailureDetails?.ErrorMessage}");
                         return elapsed;
                     }
                     if (watch.Elapsed > TimeSpan.FromMinutes(2)) throw new CliException($"delegation {id} did not end within 2 minutes");
-                    await Task.Delay(5, ct);
+                    await Task.Delay(poll, ct);
                 }
             }
 
-            // Warm-up (JIT, connection pools, containers): not measured.
-            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with 3 delegations");
-            for (var i = 0; i < Math.Min(3, m); i++) await OneAsync(-1 - i);
+            // Warm-up (JIT and tiered compilation, connection pools, containers): not measured. A few delegations leave the
+            // runtime still compiling (a profile showed the JIT thread at a quarter of the CPU after 3), hence --warmup.
+            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with {warmup} delegations, {Math.Min(c, Math.Max(1, warmup))} at a time");
+            var nextWarm = 0;
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(c, Math.Max(1, warmup))).Select(async _ =>
+            {
+                int w;
+                while ((w = Interlocked.Increment(ref nextWarm)) <= warmup) await OneAsync(-w);
+            }));
 
             http.Reset();
+            var cpuBefore = CpuByProcess();
             var latencies = new ConcurrentBag<TimeSpan>();
             var next = -1;
             var wall = Stopwatch.StartNew();
@@ -191,9 +226,14 @@ public static class BenchDelegationsCommand
                 }
             }));
             wall.Stop();
+            var cpuUsed = CpuByProcess().Select(kv => (kv.Key, Used: kv.Value - cpuBefore.GetValueOrDefault(kv.Key))).ToList();
             var chain = http.For(anvil.Port);
-            var storage = http.For(new Uri(azurite.BlobEndpoint).Port);
-            var peer = http.For(new Uri(provider.Url).Port, new Uri(customer.Url).Port);
+            int[] blobPorts = azurite is null ? [] : [new Uri(azurite.BlobEndpoint).Port];
+            int[] peerPorts = [new Uri(provider.Url).Port, new Uri(customer.Url).Port];
+            var storage = http.For(blobPorts);
+            var storageRoutes = http.Routes(blobPorts).ToList();
+            var peer = http.For(peerPorts);
+            var peerRoutes = http.Routes(peerPorts).ToList();
 
             // Baseline, same run: the escrow's two transactions back to back (open by one account, claim by another).
             Console.WriteLine($"  baseline: {pairs} escrow open + claim pairs; then the crypto estimate");
@@ -217,10 +257,15 @@ public static class BenchDelegationsCommand
             Console.WriteLine($"ratio: delegation p50 / open+claim p50 = {p50 / b50:0.0}x");
             Console.WriteLine("where the time goes (summed over calls, which overlap; averaged per delegation):");
             Console.WriteLine($"  chain RPC (anvil)        {PerDelegation(chain)}  [includes both nodes' watcher polls]");
-            Console.WriteLine($"  blob storage (Azurite)   {PerDelegation(storage)}");
+            if (azurite is not null) Console.WriteLine($"  blob storage (Azurite)   {PerDelegation(storage)}");
+            else Console.WriteLine("  blob storage             file system: not timed (in engine + the rest)");
             Console.WriteLine($"  peer HTTP (node to node) {PerDelegation(peer)}  [includes the receiving node's handling]");
+            foreach (var (route, calls) in storageRoutes) Console.WriteLine($"      blob  {(double)calls / m,5:0.0} x {route}");
+            foreach (var (route, calls) in peerRoutes) Console.WriteLine($"      peer  {(double)calls / m,5:0.0} x {route}");
             Console.WriteLine($"  crypto (estimated)       {Ms(crypto),10} per delegation  [3 key pairs, 9 ECDSA signs, 7 recoveries, encrypt + decrypt of the work, timed alone]");
             Console.WriteLine($"  engine + the rest        {Ms(p50 - (chain.Time + storage.Time) / m - crypto),10} at p50  [p50 minus chain, storage and crypto: the durable engine's scheduling and SQLite commits, timers, waits between polls]");
+            Console.WriteLine($"CPU per delegation (measured phase; {Environment.ProcessorCount} cores, load average {LoadAverage()}): " +
+                string.Join(", ", cpuUsed.Select(x => $"{x.Key} {Ms(x.Used / m)}")) + $"; total {Ms(cpuUsed.Aggregate(TimeSpan.Zero, (sum, x) => sum + x.Used) / m)}");
             Console.WriteLine($"targets: p50 <= 300 ms: {(p50.TotalMilliseconds <= 300 ? "met" : "NOT met")}; >= 20 delegations/s: {(rate >= 20 ? "met" : "NOT met")}");
         }
         finally
@@ -228,8 +273,43 @@ public static class BenchDelegationsCommand
             if (customer is not null) await customer.DisposeAsync();
             if (provider is not null) await provider.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (keepData) Console.WriteLine($"  data kept in {dataDirectory}");
+            else try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// CPU time used so far by this process (both nodes) and by each child process (anvil, Azurite's node), from
+    /// /proc on Linux; only this process elsewhere.
+    /// </summary>
+    private static Dictionary<string, TimeSpan> CpuByProcess()
+    {
+        var cpu = new Dictionary<string, TimeSpan> { ["nodes + bench driver (this process)"] = Process.GetCurrentProcess().TotalProcessorTime };
+        if (!OperatingSystem.IsLinux()) return cpu;
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // pid (comm) state ppid ... utime stime: fields after the closing parenthesis.
+                var close = stat.LastIndexOf(')');
+                var fields = stat[(close + 2)..].Split(' ');
+                if (fields[1] != self) continue;
+                var comm = stat[(stat.IndexOf('(') + 1)..close];
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var name = comm == "node" ? "azurite" : comm;
+                cpu[name] = cpu.GetValueOrDefault(name) + TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        }
+        return cpu;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "?"; }
     }
 
     private static async Task<List<TimeSpan>> OpenClaimPairsAsync(EthRpcClient rpc, EscrowContract escrow, int pairs, CancellationToken ct)

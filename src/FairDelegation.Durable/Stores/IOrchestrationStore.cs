@@ -45,6 +45,16 @@ public interface IOrchestrationStore : IAsyncDisposable
     /// <summary>Commits an episode; false if the lease was lost or another worker committed first (nothing written).</summary>
     Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Commits an episode like <see cref="CompleteOrchestrationAsync"/> and, in the same transaction, claims for
+    /// <paramref name="owner"/> (leased for <paramref name="lease"/>) up to <paramref name="claimActivities"/> of the activity
+    /// tasks it schedules, so the worker runs them at once without a separate claim; the others stay queued for any worker.
+    /// Null when the commit lost (nothing written). A store that cannot claim in the commit claims none (the default).
+    /// </summary>
+    async Task<IReadOnlyList<ActivityWorkItem>?> CompleteOrchestrationAndClaimAsync(OrchestrationWorkItem item, OrchestrationEpisode episode,
+        string owner, int claimActivities, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        await CompleteOrchestrationAsync(item, episode, owner, cancellationToken) ? [] : null;
+
     /// <summary>Releases the instance's lease so its messages are retried after <paramref name="delay"/>.</summary>
     Task AbandonOrchestrationAsync(OrchestrationWorkItem item, string owner, TimeSpan delay, CancellationToken cancellationToken = default);
 

@@ -78,6 +78,9 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
         try
         {
             await Task.WhenAll(_loops).WaitAsync(cancellationToken);
+            // An episode that committed while the loops stopped may have started its activities directly: let them
+            // finish (or abandon) before the result writer closes.
+            while (!_runningActivities.IsEmpty) await Task.Delay(10, cancellationToken);
             _results.Writer.TryComplete();
             await _resultWriter.WaitAsync(cancellationToken);
         }
@@ -162,10 +165,16 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
                 await _store.AbandonOrchestrationAsync(item, _options.WorkerId, _options.MaxPollInterval, CancellationToken.None);
                 return;
             }
-            if (await _store.CompleteOrchestrationAsync(item, episode, _options.WorkerId, CancellationToken.None))
+            // Activities this episode schedules run here straight from the commit (no separate claim, no wake-up hop)
+            // while this worker has free activity slots; the rest are claimed by the activity loop of any worker.
+            var slots = ct.IsCancellationRequested ? 0 : Math.Max(0, _options.MaxConcurrentActivities - _runningActivities.Count);
+            var claimed = await _store.CompleteOrchestrationAndClaimAsync(item, episode, _options.WorkerId,
+                Math.Min(slots, episode.Tasks.Count), _options.LeaseDuration, CancellationToken.None);
+            if (claimed is not null)
             {
                 Interlocked.Increment(ref _episodes);
                 Remember(item, episode);
+                foreach (var activity in claimed) StartActivity(activity, ct);
             }
             else
             {
@@ -271,16 +280,18 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
                 continue;
             }
             idle = _options.MinPollInterval;
-            foreach (var item in items)
-            {
-                // Our own lease ran out while the activity was still running here (a stalled renewal), and we
-                // claimed it again: the claim renewed the lease; do not start a second copy.
-                if (!_runningActivities.TryAdd(item.Id, item)) continue;
-                _ = Task.Run(() => RunActivityAsync(item, ct), CancellationToken.None);
-            }
+            foreach (var item in items) StartActivity(item, ct);
         }
         // Let running activities finish or abandon before the loop reports stopped.
         while (!_runningActivities.IsEmpty) await Task.Delay(10, CancellationToken.None);
+    }
+
+    private void StartActivity(ActivityWorkItem item, CancellationToken ct)
+    {
+        // Our own lease ran out while the activity was still running here (a stalled renewal), and we claimed it
+        // again: the claim renewed the lease; do not start a second copy.
+        if (!_runningActivities.TryAdd(item.Id, item)) return;
+        _ = Task.Run(() => RunActivityAsync(item, ct), CancellationToken.None);
     }
 
     private async Task RunActivityAsync(ActivityWorkItem item, CancellationToken ct)

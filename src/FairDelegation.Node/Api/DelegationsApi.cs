@@ -144,28 +144,23 @@ public static partial class DelegationsApi
         foreach (var (name, bytes) in assets) assetBlobs[name] = (await node.StoreAsync(new MemoryStream(bytes), "asset", ct)).Name;
         var request = new DelegationRequest
         {
-            ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, Sla = slaJson!, Assets = assetBlobs, MaxWage = wage,
+            ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, InputSha256 = stored.Sha256, Sla = slaJson!,
+            Assets = assetBlobs, MaxWage = wage,
         };
         string instanceId;
         try
         {
-            if (t is null)
+            var defaults = DelegationTimeouts.From(options);
+            var timeouts = t is null ? defaults : defaults with
             {
-                instanceId = await node.StartAsync(request, body.Id, ct);
-            }
-            else
-            {
-                var defaults = DelegationTimeouts.From(options);
-                var timeouts = defaults with
-                {
-                    WorkDelivery = t.WorkDelivery ?? defaults.WorkDelivery,
-                    Confirmation = t.Confirmation ?? defaults.Confirmation,
-                    DeadlineCheck = t.DeadlineCheck ?? defaults.DeadlineCheck,
-                };
-                // The API has validated the request as CustomerNode.StartAsync does; this path only adds the per-delegation waits.
-                instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), new CustomerDelegationInput(request, timeouts),
-                    new StartOrchestrationOptions(CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N"))), ct);
-            }
+                WorkDelivery = t.WorkDelivery ?? defaults.WorkDelivery,
+                Confirmation = t.Confirmation ?? defaults.Confirmation,
+                DeadlineCheck = t.DeadlineCheck ?? defaults.DeadlineCheck,
+            };
+            // The API has validated the request as CustomerNode.StartAsync does, and has just written the input and the
+            // assets itself (no need to ask the blob store whether they exist); it adds the per-delegation waits.
+            instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), new CustomerDelegationInput(request, timeouts),
+                new StartOrchestrationOptions(CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N"))), ct);
         }
         catch (OrchestrationAlreadyExistsException)
         {
@@ -230,11 +225,13 @@ public static partial class DelegationsApi
         var input = meta.ReadInputAs<CustomerDelegationInput>();
         var step = Step(meta);
         var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
-        var agreementId = outcome?.AgreementId ?? meta.ReadCustomStatusAs<StepStatus>()?.AgreementId;
+        var agreementId = outcome?.AgreementId ?? StepStatusOf(meta)?.AgreementId;
         JsonElement? terms = null;
         if (agreementId is not null && agreements.Find(agreementId, NodeRole.Customer) is { } record)
             terms = JsonDocument.Parse(record.TermsJson).RootElement.Clone();
-        var transactions = (outcome?.Transactions ?? []).Select(t => new TransactionView(t.Step, t.Hash, t.BlockNumber,
+        // In flight, the step status carries the transactions mined so far; once ended, the outcome has them all.
+        var sent = outcome?.Transactions ?? StepStatusOf(meta)?.Transactions ?? [];
+        var transactions = sent.Select(t => new TransactionView(t.Step, t.Hash, t.BlockNumber,
             Wei(t.GasUsed), Wei(t.EffectiveGasPrice), Wei(t.Fee), t.Succeeded, t.FailureReason)).ToList();
         return new DelegationView
         {
@@ -252,17 +249,20 @@ public static partial class DelegationsApi
             Terms = terms,
             WorkHash = outcome?.WorkHash,
             Transactions = transactions,
-            GasUsed = Wei(outcome?.GasUsed ?? 0),
+            GasUsed = Wei(sent.Aggregate(BigInteger.Zero, (sum, t) => sum + t.GasUsed)),
             Reason = outcome?.Reason ?? meta.FailureDetails?.ErrorMessage,
             ResultUri = outcome is { Status: DelegationStatus.Completed } ? $"{baseUrl}/api/delegations/{Uri.EscapeDataString(meta.InstanceId)}/result" : null,
         };
     }
 
-    private static StepView? Step(OrchestrationMetadata meta)
+    private static StepView? Step(OrchestrationMetadata meta) =>
+        StepStatusOf(meta) is { } s ? new StepView(s.Step, s.Name, s.Detail) : null;
+
+    private static StepStatus? StepStatusOf(OrchestrationMetadata meta)
     {
         try
         {
-            return meta.ReadCustomStatusAs<StepStatus>() is { } s ? new StepView(s.Step, s.Name, s.Detail) : null;
+            return meta.ReadCustomStatusAs<StepStatus>();
         }
         catch (JsonException)
         {

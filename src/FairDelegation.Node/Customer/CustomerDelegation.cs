@@ -18,14 +18,15 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         string? agreementId = null;
         DelegationOutcome End(DelegationStatus status, string? reason, Agreement? agreement = null, string? workHash = null, string? result = null)
         {
-            context.SetCustomStatus(new StepStatus("end", status.ToString(), agreementId, reason));
+            context.SetCustomStatus(new StepStatus("end", status.ToString(), agreementId, reason, transactions.Count > 0 ? [.. transactions] : null));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Customer, Reason = reason, AgreementId = agreementId,
                 Wage = agreement?.ParseTerms().Wage ?? 0, WorkHash = workHash, ResultBlob = result, Transactions = transactions,
             };
         }
-        void Step(string number, string name, string? detail = null) => context.SetCustomStatus(new StepStatus(number, name, agreementId, detail));
+        void Step(string number, string name, string? detail = null) =>
+            context.SetCustomStatus(new StepStatus(number, name, agreementId, detail, transactions.Count > 0 ? [.. transactions] : null));
 
         var deposited = false;
         try

@@ -14,6 +14,12 @@ public sealed record DelegationRequest
     /// <summary>The input's blob name in the customer's own store.</summary>
     public required string InputBlob { get; init; }
 
+    /// <summary>
+    /// The input's SHA-256 (hex) as the store computed it when the input was written, when the caller has it (the HTTP
+    /// API does): (0) then takes H(input) from here instead of reading the blob's properties.
+    /// </summary>
+    public string? InputSha256 { get; init; }
+
     /// <summary>The SLA the verifier checks: the protocol layer's SLA JSON document (its "kind" says which).</summary>
     public required string Sla { get; init; }
 

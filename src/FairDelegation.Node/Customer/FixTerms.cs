@@ -38,8 +38,8 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         if (configured is not null && EthereumAddress.Parse(configured.Identity!) != announced)
             return Refuse($"the provider at {request.ProviderUrl} announces identity {announced}, configured is {configured.Identity}");
 
-        var input = await store.GetPropertiesAsync(request.InputBlob, ct);
-        var inputHash = "0x" + input.Sha256Hex;
+        // H(input): as the store computed it at the write when the caller passed it on, else from the blob's properties.
+        var inputHash = "0x" + (request.InputSha256 ?? (await store.GetPropertiesAsync(request.InputBlob, ct)).Sha256Hex)!.ToLowerInvariant();
         var sla = ServiceLevelAgreement.FromJson(request.Sla);
         var proposalId = MessageIds.Bytes32For(context.IdempotencyKey, "proposal");
         var quoteRequest = new QuoteRequest

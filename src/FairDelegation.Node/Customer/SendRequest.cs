@@ -21,17 +21,20 @@ public sealed class SendRequest(IBlobStore store, SharedBlobs shares, NodeUrls u
     {
         var ct = context.CancellationToken;
         var a = input.Agreement;
-        var inputInfo = await store.GetPropertiesAsync(input.InputBlob, ct);
+        // One read: up to the inline limit (+1 byte to notice a larger input). Only a larger input needs its properties, for a share.
         BlobReference inputRef;
-        if (inputInfo.Length <= InlineLimit)
+        byte[]? small;
+        await using (var s = await store.OpenReadAsync(input.InputBlob, ct))
         {
-            await using var s = await store.OpenReadAsync(input.InputBlob, ct);
-            using var ms = new MemoryStream();
-            await s.CopyToAsync(ms, ct);
-            inputRef = new BlobReference { Inline = Convert.ToBase64String(ms.ToArray()), Length = ms.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ms.ToArray())) };
+            small = await ReadUpToAsync(s, InlineLimit, ct);
+        }
+        if (small is not null)
+        {
+            inputRef = new BlobReference { Inline = Convert.ToBase64String(small), Length = small.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(small)) };
         }
         else
         {
+            var inputInfo = await store.GetPropertiesAsync(input.InputBlob, ct);
             var share = shares.Share(a.AgreementId, input.InputBlob, inputInfo.Length, inputInfo.Sha256Hex!);
             inputRef = new BlobReference { Url = urls.Share(share.Token), Length = share.Length, Sha256 = share.Sha256 };
         }
@@ -48,5 +51,15 @@ public sealed class SendRequest(IBlobStore store, SharedBlobs shares, NodeUrls u
         {
             return PeerResult.Refuse(e.Message);
         }
+    }
+
+    /// <summary>The whole stream when it holds at most <paramref name="limit"/> bytes, else null (having read limit + 1).</summary>
+    private static async Task<byte[]?> ReadUpToAsync(Stream s, long limit, CancellationToken ct)
+    {
+        var buffer = new byte[limit + 1];
+        var filled = 0;
+        int n;
+        while (filled < buffer.Length && (n = await s.ReadAsync(buffer.AsMemory(filled), ct)) > 0) filled += n;
+        return filled <= limit ? buffer[..filled] : null;
     }
 }

@@ -19,8 +19,13 @@ public enum DelegationStatus
     Failed,
 }
 
-/// <summary>The step an orchestration is at: shown as its custom status ("(8) OpenEscrow").</summary>
-public sealed record StepStatus(string Step, string Name, string? AgreementId = null, string? Detail = null)
+/// <summary>
+/// The step an orchestration is at: shown as its custom status ("(8) OpenEscrow"). It also carries the transactions
+/// sent so far (hash, block, gas used), so a delegation in flight shows each one as soon as it is mined, not only in
+/// the outcome.
+/// </summary>
+public sealed record StepStatus(string Step, string Name, string? AgreementId = null, string? Detail = null,
+    IReadOnlyList<ChainTransaction>? Transactions = null)
 {
     public override string ToString() => $"({Step}) {Name}";
 }

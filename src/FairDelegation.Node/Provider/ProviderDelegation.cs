@@ -21,14 +21,15 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
         string? workHash = null;
         DelegationOutcome End(DelegationStatus status, string? reason)
         {
-            context.SetCustomStatus(new StepStatus("end", status.ToString(), input.AgreementId, reason));
+            context.SetCustomStatus(new StepStatus("end", status.ToString(), input.AgreementId, reason, transactions.Count > 0 ? [.. transactions] : null));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Provider, Reason = reason, AgreementId = input.AgreementId, Wage = wage,
                 WorkHash = workHash, Attempts = attempts, Transactions = transactions,
             };
         }
-        void Step(string number, string name, string? detail = null) => context.SetCustomStatus(new StepStatus(number, name, input.AgreementId, detail));
+        void Step(string number, string name, string? detail = null) =>
+            context.SetCustomStatus(new StepStatus(number, name, input.AgreementId, detail, transactions.Count > 0 ? [.. transactions] : null));
 
         var revealing = false;
         try

@@ -23,18 +23,26 @@ public sealed class RunVerifier(BlobFetcher fetcher, IBlobStore store, IOptions<
         var ct = limit.Token;
 
         StoredBlob packageBlob;
+        byte[]? fetched;
         try
         {
-            packageBlob = await fetcher.FetchAsync(input.Verifier, input.Verifier.LocalBlob ?? $"agreements/{a.AgreementId}/verifier.json", ct);
+            // A package of up to 4 MiB is kept in memory as fetched: no read back from the store.
+            (packageBlob, fetched) = await fetcher.FetchKeepingAsync(input.Verifier, input.Verifier.LocalBlob ?? $"agreements/{a.AgreementId}/verifier.json", 4 << 20, ct);
         }
         catch (BlobFetchException e) when (e.Mismatch)
         {
             return Violation($"the verifier package does not match its reference: {e.Message}");
         }
         string json;
-        await using (var s = await store.OpenReadAsync(packageBlob.Name, ct))
-        using (var reader = new StreamReader(s))
+        if (fetched is not null)
         {
+            using var reader = new StreamReader(new MemoryStream(fetched)); // as from the store: a BOM is skipped
+            json = await reader.ReadToEndAsync(ct);
+        }
+        else
+        {
+            await using var s = await store.OpenReadAsync(packageBlob.Name, ct);
+            using var reader = new StreamReader(s);
             json = await reader.ReadToEndAsync(ct);
         }
         using var package = VerifierPackage.FromJson(json);

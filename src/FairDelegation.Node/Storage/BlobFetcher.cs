@@ -29,10 +29,9 @@ public sealed class BlobFetcher(IBlobStore store, IHttpClientFactory httpFactory
     {
         if (source.LocalBlob is { } local)
         {
-            var info = await store.GetPropertiesAsync(local, ct);
-            var blob = new StoredBlob(local, info.Length, info.Sha256Hex ?? "");
-            Check(blob, source.Length, source.Sha256, targetName);
-            return blob;
+            // Already here: the peer API wrote it (inline bytes) and checked then what the store committed against the
+            // reference, so the reference's length and hash are the blob's.
+            return new StoredBlob(local, source.Length, source.Sha256);
         }
         if (source.Url is null) throw new BlobFetchException("the reference has neither a local blob nor a URL", mismatch: true);
         var max = options.Value.PeerApi.MaxReferencedBytes;
@@ -57,6 +56,32 @@ public sealed class BlobFetcher(IBlobStore store, IHttpClientFactory httpFactory
             throw;
         }
         return stored;
+    }
+
+    /// <summary>
+    /// Like <see cref="FetchAsync"/>, and also returns the bytes when the blob is at most <paramref name="keepBytes"/> long
+    /// and came from the peer (null for a local blob): the caller that needs the content saves reading it back.
+    /// </summary>
+    public async Task<(StoredBlob Blob, byte[]? Bytes)> FetchKeepingAsync(FetchableBlob source, string targetName, long keepBytes, CancellationToken ct)
+    {
+        if (source.LocalBlob is not null || source.Url is null || source.Length > keepBytes) return (await FetchAsync(source, targetName, ct), null);
+        var http = httpFactory.CreateClient(HttpClientName);
+        using var response = await http.GetAsync(source.Url, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new BlobFetchException($"GET of the referenced blob answered {(int)response.StatusCode}", mismatch: false);
+        byte[] bytes;
+        await using (var body = await response.Content.ReadAsStreamAsync(ct))
+        await using (var limited = new LimitedReadStream(body, source.Length + 1))
+        using (var copy = new MemoryStream())
+        {
+            await limited.CopyToAsync(copy, ct);
+            bytes = copy.ToArray();
+        }
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        Check(new StoredBlob(targetName, bytes.Length, sha), source.Length, source.Sha256, targetName); // nothing written yet
+        using var content = new MemoryStream(bytes, writable: false);
+        var written = await store.WriteAsync(targetName, content, ct);
+        return (new StoredBlob(written.Name, written.Length, written.Sha256Hex), bytes);
     }
 
     private static void Check(StoredBlob blob, long length, string sha256, string what)

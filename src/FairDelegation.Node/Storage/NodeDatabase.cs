@@ -63,6 +63,9 @@ public sealed class NodeDatabase
     {
         var c = new SqliteConnection(_connectionString);
         c.Open();
+        // WAL with synchronous=NORMAL, like the engine's store by default: a commit survives a process crash without an
+        // fsync each; a power loss may drop the last commits. (The key store keeps FULL: a work key must never be lost.)
+        Execute(c, "PRAGMA synchronous = NORMAL;");
         return c;
     }
 

@@ -90,6 +90,17 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return c;
     }
 
+    /// <summary>
+    /// A pooled connection for queries only: no pragmas to set (a WAL reader is not blocked by the writer, and the
+    /// provider retries a busy database up to the command timeout), which keeps status polls cheap.
+    /// </summary>
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
+    {
+        var c = new SqliteConnection(_connectionString);
+        await c.OpenAsync(ct);
+        return c;
+    }
+
     private static async Task ExecAsync(SqliteConnection c, string sql, CancellationToken ct, SqliteTransaction? tx = null)
     {
         await using var cmd = c.CreateCommand();
@@ -175,7 +186,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
     public async Task<InstanceRecord?> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken = default)
     {
-        await using var c = await OpenAsync(cancellationToken);
+        await using var c = await OpenReaderAsync(cancellationToken);
         await using var cmd = Cmd(c, null, $"SELECT {InstanceColumns}{PayloadColumns} FROM dt_instances WHERE instance_id=@id", ("@id", instanceId));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken) ? ReadInstance(r, includePayloads) : null;
@@ -198,7 +209,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             sql.Append(" AND status IN (").Append(string.Join(",", statuses.Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append(')');
         sql.Append(" ORDER BY instance_id LIMIT @limit");
         ps.Add(("@limit", query.PageSize + 1));
-        await using var c = await OpenAsync(cancellationToken);
+        await using var c = await OpenReaderAsync(cancellationToken);
         await using var cmd = Cmd(c, null, sql.ToString(), ps.ToArray());
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<InstanceRecord>();
@@ -296,8 +307,13 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         }, cancellationToken);
     }
 
-    public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default)
+    public async Task<bool> CompleteOrchestrationAsync(OrchestrationWorkItem item, OrchestrationEpisode episode, string owner, CancellationToken cancellationToken = default) =>
+        await CompleteOrchestrationAndClaimAsync(item, episode, owner, 0, TimeSpan.Zero, cancellationToken) is not null;
+
+    public async Task<IReadOnlyList<ActivityWorkItem>?> CompleteOrchestrationAndClaimAsync(OrchestrationWorkItem item, OrchestrationEpisode episode,
+        string owner, int claimActivities, TimeSpan lease, CancellationToken cancellationToken = default)
     {
+        var claimed = new List<ActivityWorkItem>();
         var ok = await WriteAsync(async (c, tx) =>
         {
             var now = StoreTime.NowMs();
@@ -354,16 +370,27 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             if (episode.Tasks.Count > 0)
             {
-                await using var ins = Cmd(c, tx,
-                    "INSERT INTO dt_tasks(instance_id, generation, task_id, name, input, idempotency_key) VALUES(@id, @gen, @tid, @name, @input, @key)",
-                    ("@id", item.InstanceId), ("@gen", episode.Generation), ("@tid", 0), ("@name", ""), ("@input", null), ("@key", ""));
+                // The first claimActivities tasks are inserted already leased to this worker (dequeued once): it runs them
+                // straight from the commit. If it dies, the lease expires and any worker claims them, as after a claim.
+                await using var ins = Cmd(c, tx, """
+                    INSERT INTO dt_tasks(instance_id, generation, task_id, name, input, idempotency_key, lock_owner, lock_expires, dequeue_count)
+                    VALUES(@id, @gen, @tid, @name, @input, @key, @owner, @exp, @dequeued) RETURNING id
+                    """,
+                    ("@id", item.InstanceId), ("@gen", episode.Generation), ("@tid", 0), ("@name", ""), ("@input", null), ("@key", ""),
+                    ("@owner", null), ("@exp", 0L), ("@dequeued", 0));
                 foreach (var t in episode.Tasks)
                 {
+                    var claim = claimed.Count < claimActivities;
                     ins.Parameters["@tid"].Value = t.TaskScheduledId;
                     ins.Parameters["@name"].Value = t.Name;
                     ins.Parameters["@input"].Value = (object?)t.Input ?? DBNull.Value;
                     ins.Parameters["@key"].Value = t.IdempotencyKey;
-                    await ins.ExecuteNonQueryAsync(cancellationToken);
+                    ins.Parameters["@owner"].Value = claim ? owner : DBNull.Value;
+                    ins.Parameters["@exp"].Value = claim ? now + (long)lease.TotalMilliseconds : 0L;
+                    ins.Parameters["@dequeued"].Value = claim ? 1 : 0;
+                    var id = Convert.ToInt64(await ins.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                    if (claim)
+                        claimed.Add(new ActivityWorkItem(id, item.InstanceId, episode.Generation, t.TaskScheduledId, t.Name, t.Input, t.IdempotencyKey, owner, 1));
                 }
             }
             if (episode.Messages.Count > 0)
@@ -383,8 +410,9 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             }
             return true;
         }, cancellationToken);
-        if (ok) EpisodeSignals.Raise(this, episode);
-        return ok;
+        if (!ok) return null;
+        EpisodeSignals.Raise(this, episode, claimed.Count);
+        return claimed;
     }
 
     public Task AbandonOrchestrationAsync(OrchestrationWorkItem item, string owner, TimeSpan delay, CancellationToken cancellationToken = default) =>

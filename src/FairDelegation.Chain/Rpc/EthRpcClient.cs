@@ -48,6 +48,9 @@ public sealed class EthRpcClient : IDisposable
     public Uri Url { get; }
     public EthRpcOptions Options { get; }
 
+    /// <summary>The calls this client made, by method.</summary>
+    public RpcCallCounts Calls { get; } = new();
+
     // ---------------- chain state ----------------
 
     public async Task<BigInteger> ChainIdAsync(CancellationToken ct = default) =>
@@ -188,6 +191,8 @@ public sealed class EthRpcClient : IDisposable
             ["method"] = method,
             ["params"] = new JsonArray(parameters.Select(p => p?.DeepClone()).ToArray()),
         }.ToJsonString();
+        Calls.Count(method, "http");
+        Calls.CountRoundTrip();
 
         Exception? last = null;
         var delay = Options.RetryDelay;

@@ -111,6 +111,7 @@ public static class BenchDelegationsCommand
     {
         Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + Azurite; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
+        using var rpcMethods = new RpcMethodTally();
         var dataDirectory = Directory.CreateTempSubdirectory("fd-bench-delegations-").FullName;
         await using var anvil = await LocalAnvil.StartAsync(ct: ct);
         await using var azurite = await LocalAzurite.StartAsync(ct);
@@ -177,6 +178,7 @@ public static class BenchDelegationsCommand
             for (var i = 0; i < Math.Min(3, m); i++) await OneAsync(-1 - i);
 
             http.Reset();
+            rpcMethods.Reset();
             var latencies = new ConcurrentBag<TimeSpan>();
             var next = -1;
             var wall = Stopwatch.StartNew();
@@ -192,6 +194,7 @@ public static class BenchDelegationsCommand
             }));
             wall.Stop();
             var chain = http.For(anvil.Port);
+            var chainMethods = rpcMethods.PerItem(m);
             var storage = http.For(new Uri(azurite.BlobEndpoint).Port);
             var peer = http.For(new Uri(provider.Url).Port, new Uri(customer.Url).Port);
 
@@ -217,6 +220,7 @@ public static class BenchDelegationsCommand
             Console.WriteLine($"ratio: delegation p50 / open+claim p50 = {p50 / b50:0.0}x");
             Console.WriteLine("where the time goes (summed over calls, which overlap; averaged per delegation):");
             Console.WriteLine($"  chain RPC (anvil)        {PerDelegation(chain)}  [includes both nodes' watcher polls]");
+            Console.WriteLine($"    JSON-RPC calls by method, per delegation: {chainMethods}");
             Console.WriteLine($"  blob storage (Azurite)   {PerDelegation(storage)}");
             Console.WriteLine($"  peer HTTP (node to node) {PerDelegation(peer)}  [includes the receiving node's handling]");
             Console.WriteLine($"  crypto (estimated)       {Ms(crypto),10} per delegation  [3 key pairs, 9 ECDSA signs, 7 recoveries, encrypt + decrypt of the work, timed alone]");
@@ -288,4 +292,33 @@ public static class BenchDelegationsCommand
 
     private static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+/// <summary>The delegations benchmark's count of JSON-RPC calls by method (both nodes), from the RPC client's meter.</summary>
+internal sealed class RpcMethodTally : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly ConcurrentDictionary<string, long> _calls = new();
+
+    public RpcMethodTally()
+    {
+        _listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument == RpcCallCounts.CallsInstrument) l.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "method" && tag.Value is string method) _calls.AddOrUpdate(method, value, (_, n) => n + value);
+        });
+        _listener.Start();
+    }
+
+    public void Reset() => _calls.Clear();
+
+    /// <summary>"eth_call 4.0, eth_getLogs 2.0, ..." divided by <paramref name="items"/>, most frequent first.</summary>
+    public string PerItem(int items) => string.Join(", ", _calls.OrderByDescending(kv => kv.Value)
+        .Select(kv => $"{kv.Key} {(double)kv.Value / items:0.0}"));
+
+    public void Dispose() => _listener.Dispose();
 }

@@ -304,7 +304,8 @@ internal sealed class RpcMethodTally : IDisposable
     {
         _listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument == RpcCallCounts.CallsInstrument) l.EnableMeasurementEvents(instrument);
+            // By name: the instrument is published while RpcCallCounts' static fields are still being set.
+            if (instrument.Meter.Name == "FairDelegation.Chain.Rpc" && instrument.Name == "fairdelegation.rpc.calls") l.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {

@@ -19,7 +19,9 @@ namespace FairDelegation.Node.Chain;
 /// (found by work key): EscrowOpened into the provider's, KeyRevealed into the customer's (the key itself goes to the
 /// key store; the event carries its id), Refunded into both. Reorg-aware: on a reorganisation the cursor rewinds to the
 /// common ancestor and the new chain's events are raised again (each log is raised once per block hash); the steps
-/// that act on an event check it on chain themselves.
+/// that act on an event check it on chain themselves. Push-driven: it wakes on each block the node pushes over WebSocket
+/// (eth_subscribe "newHeads") and polls every <c>Chain:PollInterval</c> only while no subscription is live; after a
+/// dropped connection it catches up from its stored cursor.
 /// </summary>
 public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, AgreementStore agreements, KeyStore keys, DurableTaskClient durable,
     IOptions<NodeOptions> options, ILogger<ChainWatcher> log) : BackgroundService
@@ -30,11 +32,14 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
     {
         var o = options.Value;
         var watcher = escrow.Contract.Watch(new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
+        var heads = escrow.Rpc.Heads;
+        heads.Start();
         var cursor = LoadCursor();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                var seen = heads.Sequence; // before the poll: a block pushed during it wakes the wait below at once
                 var batch = await watcher.PollAsync(cursor, o.Chain.WatchFromBlock, stoppingToken);
                 if (batch.Reorg is { } reorg)
                     log.LogWarning("chain reorganisation: block {Abandoned} abandoned, resuming after {Ancestor}", reorg.Abandoned.BlockNumber, reorg.CommonAncestor.BlockNumber);
@@ -45,7 +50,8 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
                 var moved = cursor is null || batch.Cursor != cursor;
                 cursor = batch.Cursor;
                 if (moved) SaveCursor(cursor);
-                if (batch.Logs.Count == 0 && batch.Reorg is null) await Task.Delay(o.Chain.PollInterval, stoppingToken);
+                // Wake on the next pushed block (or after a poll interval without a live subscription).
+                if (batch.Logs.Count == 0 && batch.Reorg is null) await watcher.WaitForBlockAsync(seen, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

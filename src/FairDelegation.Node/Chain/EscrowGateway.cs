@@ -7,6 +7,8 @@ using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
 using FairDelegation.Protocol.Agreements;
 using Microsoft.Extensions.Options;
+using ChainConfirmations = FairDelegation.Chain.Transactions.Confirmations;
+using ReceiptState = FairDelegation.Chain.Transactions.ConfirmationState;
 
 namespace FairDelegation.Node.Chain;
 
@@ -18,6 +20,7 @@ namespace FairDelegation.Node.Chain;
 public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time)
 {
     private readonly EscrowContract _escrow = new(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress));
+    private readonly ChainConfirmations _confirmations = new(rpc, options.Value.Chain.PollInterval);
 
     public EscrowContract Contract => _escrow;
 
@@ -36,8 +39,6 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     public async Task<ChainTransaction> OpenAsync(Agreement agreement, string workHash, CancellationToken ct)
     {
         var terms = TermsOf(agreement.ParseTerms(), workHash);
-        if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier)
-            return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
         var opening = new EscrowOpening(Hex.DecodeFixed(agreement.AgreementId, 32, "agreement id"), terms.Payee, terms.WorkKey, terms.WorkHash,
             terms.Amount, terms.Deadline);
         try
@@ -47,6 +48,10 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         }
         catch (ContractRevertedException e)
         {
+            // A re-run after the opening was mined reverts (the work key is used): the earlier opening, if it holds our
+            // terms. Looked up only on this path, so the usual open costs no extra calls.
+            if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier)
+                return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
             return Failed("OpenEscrow", e);
         }
     }
@@ -54,14 +59,15 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     /// <summary>Step (10): reveals the work key for the escrow as opened; the earlier claim if already claimed.</summary>
     public async Task<ChainTransaction> ClaimAsync(EscrowTerms terms, ReadOnlyMemory<byte> workKey, CancellationToken ct)
     {
-        if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed && await FindAsync<KeyRevealed>(terms.WorkKey, ct) is { } earlier)
-            return await ToTransactionAsync("RevealKey", earlier.Log.TransactionHash, ct);
         try
         {
             return ToTransaction("RevealKey", await _escrow.ClaimAsync(sender, terms, workKey, ct));
         }
         catch (ContractRevertedException e)
         {
+            // A re-run after the claim was mined reverts (AlreadyClaimed): the earlier claim.
+            if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed && await FindAsync<KeyRevealed>(terms.WorkKey, ct) is { } earlier)
+                return await ToTransactionAsync("RevealKey", earlier.Log.TransactionHash, ct);
             return Failed("RevealKey", e);
         }
     }
@@ -96,7 +102,7 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     /// </summary>
     public async Task<long> ChainTimeAsync(CancellationToken ct)
     {
-        var latest = (await rpc.GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the chain has no latest block")).Timestamp;
+        var latest = (await rpc.GetLatestBlockAsync(ct)).Timestamp; // the pushed head when subscribed: no call
         return Math.Max(latest, time.GetUtcNow().ToUnixTimeSeconds());
     }
 
@@ -105,11 +111,19 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     {
         var receipt = await rpc.GetTransactionReceiptAsync(transactionHash, ct);
         if (receipt is null) return (0, null);
-        var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
-        if (block is null || block.Hash != receipt.BlockHash) return (0, null);
-        var head = await rpc.BlockNumberAsync(ct);
-        return ((int)Math.Max(0, head - receipt.BlockNumber + 1), receipt);
+        // Proven by the pushed blocks without a call, else one batched round trip (head, receipt, block).
+        var status = await _confirmations.CheckAsync(receipt, 1, ct);
+        return status.State == ReceiptState.Reorganized ? (0, null) : ((int)Math.Max(0, status.Depth), status.CurrentReceipt ?? receipt);
     }
+
+    /// <summary>
+    /// The depth of a transaction already known to be mined in <paramref name="blockHash"/> at <paramref name="blockNumber"/>
+    /// when the blocks the node pushed prove that block canonical (no call at all); null when they cannot (ask the node).
+    /// </summary>
+    public int? KnownConfirmations(long blockNumber, string blockHash) =>
+        rpc.Heads.Latest is { } latest && rpc.Heads.TryGetCanonical(blockNumber, out var b) && b.Hash == blockHash
+            ? (int)(latest.Number - blockNumber + 1)
+            : null;
 
     /// <summary>The most recent event of a kind for a work key (searching from the configured start block).</summary>
     public async Task<T?> FindAsync<T>(EthereumAddress workKey, CancellationToken ct) where T : EscrowEvent =>

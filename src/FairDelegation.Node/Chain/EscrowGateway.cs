@@ -139,11 +139,27 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         };
     }
 
-    private static ChainTransaction ToTransaction(string step, EscrowTransaction tx) => new()
+    private ChainTransaction ToTransaction(string step, EscrowTransaction tx)
     {
-        Step = step, Hash = tx.TransactionHash, BlockNumber = tx.BlockNumber, BlockHash = tx.BlockHash, GasUsed = tx.GasUsed,
-        EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded,
-    };
+        Remember(tx.Receipt);
+        return new()
+        {
+            Step = step, Hash = tx.TransactionHash, BlockNumber = tx.BlockNumber, BlockHash = tx.BlockHash, GasUsed = tx.GasUsed,
+            EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded,
+        };
+    }
+
+    // Receipts of our own recent transactions: a later confirmation or payment check re-validates one against the chain
+    // (its block still canonical?) instead of fetching it again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransactionReceipt> _receipts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _receiptOrder = new();
+
+    private void Remember(TransactionReceipt receipt)
+    {
+        if (!_receipts.TryAdd(receipt.TransactionHash, receipt)) return;
+        _receiptOrder.Enqueue(receipt.TransactionHash);
+        while (_receiptOrder.Count > 256 && _receiptOrder.TryDequeue(out var old)) _receipts.TryRemove(old, out _);
+    }
 
     private static ChainTransaction Failed(string step, ContractRevertedException e)
     {

@@ -66,9 +66,10 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
     /// </summary>
     public async Task<LogBatch> PollAsync(LogCursor? cursor, long fromBlock = 0, CancellationToken ct = default)
     {
+        BlockHeader? latest = null;
         if (_options.Confirmations == 0 && cursor is { BlockNumber: >= 0, BlockHash.Length: > 0 })
         {
-            var latest = rpc.Heads.Latest ?? await rpc.GetBlockAsync("latest", ct);
+            latest = rpc.Heads.Latest ?? await rpc.GetBlockAsync("latest", ct);
             if (latest is not null)
             {
                 if (latest.Hash == cursor.BlockHash) return new LogBatch([], cursor); // nothing new
@@ -78,7 +79,7 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
         }
         if (cursor is { BlockNumber: >= 0, BlockHash.Length: > 0 })
         {
-            var canonical = await rpc.GetBlockAsync(cursor.BlockNumber, ct);
+            var canonical = await BlockAtAsync(cursor.BlockNumber, latest, ct);
             if (canonical is null || canonical.Hash != cursor.BlockHash)
             {
                 var ancestor = await FindCommonAncestorAsync(cursor, fromBlock, ct);
@@ -87,25 +88,25 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
             }
         }
 
-        var head = await rpc.BlockNumberAsync(ct) - _options.Confirmations;
+        var head = (latest?.Number ?? await rpc.BlockNumberAsync(ct)) - _options.Confirmations;
         var from = cursor is null ? fromBlock : cursor.BlockNumber + 1;
         // Nothing to read yet. Before the first block of the watch exists, the cursor has no hash ("not seen").
         if (from > head) return new LogBatch([], cursor ?? (fromBlock - 1 > head ? new LogCursor(fromBlock - 1, "") : await CursorBeforeAsync(fromBlock, ct)));
         var to = Math.Min(head, from + _options.MaxBlockRange - 1);
 
         var logs = await rpc.GetLogsAsync(new LogFilter(contract, from, to, topic0), ct);
-        var end = await rpc.GetBlockAsync(to, ct) ?? throw new InvalidOperationException($"block {to} vanished while reading logs");
+        var end = await BlockAtAsync(to, latest, ct) ?? throw new InvalidOperationException($"block {to} vanished while reading logs");
         // A reorganisation between the two calls would pair old logs with a new block: check every log's block.
         foreach (var group in logs.GroupBy(l => l.BlockNumber))
         {
-            var block = group.Key == to ? end : await rpc.GetBlockAsync(group.Key, ct);
+            var block = group.Key == to ? end : await BlockAtAsync(group.Key, latest, ct);
             if (block is null || group.Any(l => l.Removed || l.BlockHash != block.Hash))
                 return new LogBatch([], cursor ?? await CursorBeforeAsync(fromBlock, ct)); // try again next poll
         }
         if (cursor is { BlockNumber: >= 0, BlockHash.Length: > 0 })
         {
             // The new range must extend the chain the cursor is on.
-            var first = from == to ? end : await rpc.GetBlockAsync(from, ct);
+            var first = from == to ? end : await BlockAtAsync(from, latest, ct);
             if (first is null || first.ParentHash != cursor.BlockHash) return new LogBatch([], cursor);
         }
         _delivered[to] = end.Hash;
@@ -136,6 +137,17 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
     /// <summary>Waits for the next pushed block, or a poll interval when no subscription is live.</summary>
     public Task<bool> WaitForBlockAsync(long seenSequence, CancellationToken ct = default) =>
         rpc.Heads.WaitForNextAsync(seenSequence, rpc.Heads.IsLive ? _options.SubscribedPollInterval : _options.PollInterval, ct);
+
+    /// <summary>
+    /// The canonical block at a height: the latest block already at hand, or one the pushed blocks prove canonical (an
+    /// ancestor of the newest by parent hashes), else asked for.
+    /// </summary>
+    private async Task<BlockHeader?> BlockAtAsync(long number, BlockHeader? latest, CancellationToken ct)
+    {
+        if (latest is not null && latest.Number == number) return latest;
+        if (rpc.Heads.TryGetCanonical(number, out var known)) return known;
+        return await rpc.GetBlockAsync(number, ct);
+    }
 
     /// <summary>The common case: the head is the cursor's child. Its bloom tells whether it can hold our logs at all.</summary>
     private async Task<LogBatch> NextBlockAsync(LogCursor cursor, BlockHeader head, CancellationToken ct)

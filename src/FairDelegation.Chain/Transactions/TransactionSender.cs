@@ -25,7 +25,7 @@ public sealed record TransactionSenderOptions
     /// <summary>Gas limit = estimate × (1 + margin); the estimate already accounts for refunds.</summary>
     public double GasMargin { get; init; } = 0.2;
 
-    /// <summary>How often to poll for a receipt when no new-block subscription is live (with one, each new block wakes the wait).</summary>
+    /// <summary>How often to poll for a receipt; with a new-block subscription each pushed block wakes the wait sooner.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long the node's tip suggestion (eth_maxPriorityFeePerGas) is reused; it moves slowly.</summary>
@@ -159,7 +159,9 @@ public sealed class TransactionSender
                     lastSeen = DateTime.UtcNow;
                 }
             }
-            await heads.WaitForNextAsync(seen, heads.IsLive ? Options.RebroadcastAfter / 2 : Options.PollInterval, ct);
+            // A pushed block wakes this at once; the poll interval stays the bound (a node may announce a block a moment
+            // before its receipts can be read, and on a quiet chain no further block would come to wake us).
+            await heads.WaitForNextAsync(seen, Options.PollInterval, ct);
         }
     }
 

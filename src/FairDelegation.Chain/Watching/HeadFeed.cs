@@ -135,6 +135,22 @@ public sealed class HeadFeed : IAsyncDisposable, IDisposable
         return h.Number == number;
     }
 
+    /// <summary>
+    /// Forgets the latest header until the node pushes the next one, unless one was pushed since <paramref name="sequenceBefore"/>
+    /// (read before the chain was rewritten: that one is the new branch's), so that proofs and fast paths ask the node
+    /// meanwhile: for rewinds the node does not announce (anvil's evm_revert pushes no header) and for read-your-writes
+    /// after this process rewrote the chain itself (<see cref="Rpc.AnvilRpc"/> calls it after evm_revert and anvil_reorg).
+    /// </summary>
+    public void Invalidate(long sequenceBefore)
+    {
+        lock (_gate)
+        {
+            if (Sequence != sequenceBefore) return;
+            _latest = null;
+        }
+        Bump();
+    }
+
     /// <summary>Drops the current connection (it reconnects after <see cref="HeadFeedOptions.ReconnectDelay"/>): tests, endpoint rotation.</summary>
     public void Reconnect()
     {

@@ -69,7 +69,10 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
         BlockHeader? latest = null;
         if (_options.Confirmations == 0 && cursor is { BlockNumber: >= 0, BlockHash.Length: > 0 })
         {
-            latest = rpc.Heads.Latest ?? await rpc.GetBlockAsync("latest", ct);
+            latest = rpc.Heads.Latest;
+            // Nothing new as far as pushed blocks tell (a wait that timed out, a first look, a block mined through this
+            // very client a moment ago): ask the node, so a poll always answers for now, not for the last push.
+            if (latest is null || latest.Hash == cursor.BlockHash) latest = await rpc.GetBlockAsync("latest", ct);
             if (latest is not null)
             {
                 if (latest.Hash == cursor.BlockHash) return new LogBatch([], cursor); // nothing new
@@ -130,7 +133,8 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
             var moved = batch.Cursor != cursor;
             cursor = batch.Cursor;
             if (batch.Logs.Count > 0 || batch.Reorg is not null) yield return batch;
-            if (!moved || batch.Logs.Count == 0) await WaitForBlockAsync(seen, ct);
+            // Caught up with the pushed head (or nothing new): wait for the next block.
+            if (!moved || batch.Logs.Count == 0 || rpc.Heads.Latest?.Hash == cursor.BlockHash) await WaitForBlockAsync(seen, ct);
         }
     }
 

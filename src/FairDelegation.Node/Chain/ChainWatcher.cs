@@ -51,7 +51,9 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
                 cursor = batch.Cursor;
                 if (moved) SaveCursor(cursor);
                 // Wake on the next pushed block (or after a poll interval without a live subscription).
-                if (batch.Logs.Count == 0 && batch.Reorg is null) await watcher.WaitForBlockAsync(seen, stoppingToken);
+                // Caught up with the pushed head: nothing to look at before the next block either.
+                if ((batch.Logs.Count == 0 && batch.Reorg is null) || heads.Latest?.Hash == cursor.BlockHash)
+                    await watcher.WaitForBlockAsync(seen, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

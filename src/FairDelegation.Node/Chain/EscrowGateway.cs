@@ -109,10 +109,18 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     /// <summary>How many blocks confirm a transaction on the canonical chain (0 when not mined or reorganised away).</summary>
     public async Task<(int Confirmations, TransactionReceipt? Receipt)> ConfirmationsAsync(string transactionHash, CancellationToken ct)
     {
-        var receipt = await rpc.GetTransactionReceiptAsync(transactionHash, ct);
+        // Our own transaction's receipt from when it was mined, else the node's; then its block is checked: proven by the
+        // pushed blocks without a call, else one batched round trip (head, current receipt, block).
+        var receipt = _receipts.GetValueOrDefault(transactionHash) ?? await rpc.GetTransactionReceiptAsync(transactionHash, ct);
         if (receipt is null) return (0, null);
-        // Proven by the pushed blocks without a call, else one batched round trip (head, receipt, block).
         var status = await _confirmations.CheckAsync(receipt, 1, ct);
+        if (status.State == ReceiptState.Reorganized && status.CurrentReceipt is { } moved)
+        {
+            // Re-mined in another block since: judge the receipt the node has now.
+            _receipts.TryRemove(transactionHash, out _);
+            status = await _confirmations.CheckAsync(moved, 1, ct);
+            receipt = moved;
+        }
         return status.State == ReceiptState.Reorganized ? (0, null) : ((int)Math.Max(0, status.Depth), status.CurrentReceipt ?? receipt);
     }
 

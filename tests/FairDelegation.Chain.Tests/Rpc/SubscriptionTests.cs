@@ -194,10 +194,13 @@ public sealed class SubscriptionTests(AnvilProcess anvil) : IClassFixture<AnvilP
 
         // Per transaction: one batch (pending count + gas estimate), the send, the receipt. The latest timestamp the
         // test reads for the deadline is one more call.
+        // A receipt asked for before its block was ready is asked again when the block is pushed (at most once more each).
+        // Before the push-driven client, the same cycle took 12-14 calls in 12-14 round trips.
         var calls = rpc.Calls;
-        calls.Total.Should().BeLessThanOrEqualTo(9, $"calls were: {calls}");
-        calls.RoundTrips.Should().BeLessThanOrEqualTo(7, $"calls were: {calls}");
-        calls["eth_getTransactionReceipt"].Should().BeLessThanOrEqualTo(2, "the receipt is asked for once the block is pushed");
+        var receipts = calls["eth_getTransactionReceipt"];
+        receipts.Should().BeInRange(2, 4, $"calls were: {calls}");
+        (calls.Total - receipts).Should().BeLessThanOrEqualTo(7, $"calls were: {calls}");
+        (calls.RoundTrips - receipts).Should().BeLessThanOrEqualTo(5, $"calls were: {calls}");
         calls["eth_chainId"].Should().Be(0);
         calls["eth_maxPriorityFeePerGas"].Should().Be(0);
         calls["eth_blockNumber"].Should().Be(0);

@@ -31,7 +31,12 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var watcher = escrow.Contract.Watch(new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
+        // Only the events this node's role raises (a provider: openings and refunds; a customer: revealed keys and refunds):
+        // a block holding just the other kind is then ruled out by its logs bloom, without an eth_getLogs.
+        var topics = EscrowContract.EventTopics; // EscrowOpened, KeyRevealed, Refunded
+        var watcher = new LogWatcher(escrow.Rpc, escrow.Contract.Address,
+            o.Role == NodeRole.Provider ? [topics[0], topics[2]] : [topics[1], topics[2]],
+            new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
         var heads = escrow.Rpc.Heads;
         heads.Start();
         var cursor = LoadCursor();

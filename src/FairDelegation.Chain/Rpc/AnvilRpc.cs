@@ -24,12 +24,21 @@ public static class AnvilRpc
         (await rpc.RequestAsync("evm_snapshot", [], ct)).GetString()!;
 
     /// <summary>evm_revert: rolls the chain back to a snapshot (its blocks vanish: a reorganisation as clients see it).</summary>
-    public static async Task<bool> RevertAsync(this EthRpcClient rpc, string snapshotId, CancellationToken ct = default) =>
-        (await rpc.RequestAsync("evm_revert", [snapshotId], ct)).GetBoolean();
+    public static async Task<bool> RevertAsync(this EthRpcClient rpc, string snapshotId, CancellationToken ct = default)
+    {
+        var before = rpc.Heads.Sequence;
+        var reverted = (await rpc.RequestAsync("evm_revert", [snapshotId], ct)).GetBoolean();
+        rpc.Heads.Invalidate(before); // no header is pushed for a revert: stop trusting the last one
+        return reverted;
+    }
 
     /// <summary>anvil_reorg: replaces the last <paramref name="depth"/> blocks with new (empty) ones.</summary>
-    public static Task ReorgAsync(this EthRpcClient rpc, int depth, CancellationToken ct = default) =>
-        rpc.RequestAsync("anvil_reorg", [depth, new JsonArray()], ct);
+    public static async Task ReorgAsync(this EthRpcClient rpc, int depth, CancellationToken ct = default)
+    {
+        var before = rpc.Heads.Sequence;
+        await rpc.RequestAsync("anvil_reorg", [depth, new JsonArray()], ct);
+        rpc.Heads.Invalidate(before); // read-your-writes: the new branch's header may not have been pushed yet
+    }
 
     /// <summary>anvil_setBalance.</summary>
     public static Task SetBalanceAsync(this EthRpcClient rpc, EthereumAddress address, BigInteger wei, CancellationToken ct = default) =>

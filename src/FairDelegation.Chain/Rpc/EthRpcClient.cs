@@ -22,6 +22,27 @@ public sealed record EthRpcOptions
 
     /// <summary>Delay before the first retry; doubles for each further one.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The node's WebSocket endpoint for eth_subscribe; null derives it from the HTTP URL (http→ws, https→wss, same host,
+    /// port and path: anvil, geth and reth serve both on one port).
+    /// </summary>
+    public Uri? WebSocketUrl { get; init; }
+
+    /// <summary>False: never open a WebSocket; every wait for a block polls.</summary>
+    public bool UseWebSocket { get; init; } = true;
+
+    /// <summary>The new-block feed's reconnection and cache settings.</summary>
+    public Watching.HeadFeedOptions HeadFeed { get; init; } = new();
+
+    /// <summary>The WebSocket URL used for <paramref name="httpUrl"/>: <see cref="WebSocketUrl"/>, else derived; null when disabled.</summary>
+    public Uri? WebSocketUrlFor(Uri httpUrl)
+    {
+        if (!UseWebSocket) return null;
+        if (WebSocketUrl is not null) return WebSocketUrl;
+        var scheme = httpUrl.Scheme switch { "http" => "ws", "https" => "wss", "ws" or "wss" => httpUrl.Scheme, _ => null };
+        return scheme is null ? null : new UriBuilder(httpUrl) { Scheme = scheme }.Uri;
+    }
 }
 
 /// <summary>
@@ -34,6 +55,8 @@ public sealed class EthRpcClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private long _nextId;
+    private Watching.HeadFeed? _heads;
+    private BigInteger? _chainId;
 
     public EthRpcClient(Uri url, EthRpcOptions? options = null, HttpClient? http = null)
     {
@@ -48,10 +71,28 @@ public sealed class EthRpcClient : IDisposable
     public Uri Url { get; }
     public EthRpcOptions Options { get; }
 
+    /// <summary>The calls this client made, by method.</summary>
+    public RpcCallCounts Calls { get; } = new();
+
+    /// <summary>
+    /// New blocks pushed by the node over WebSocket (lazily connected on first use; without an endpoint its waits just
+    /// time out, i.e. poll). One feed per client: the watcher, the receipt and confirmation waits share it.
+    /// </summary>
+    public Watching.HeadFeed Heads
+    {
+        get
+        {
+            if (_heads is { } h) return h;
+            var created = new Watching.HeadFeed(Options.WebSocketUrlFor(Url), Options.HeadFeed);
+            return Interlocked.CompareExchange(ref _heads, created, null) ?? created;
+        }
+    }
+
     // ---------------- chain state ----------------
 
+    /// <summary>The chain id (asked once per client: it never changes under a running node).</summary>
     public async Task<BigInteger> ChainIdAsync(CancellationToken ct = default) =>
-        Quantity(await RequestAsync("eth_chainId", [], ct));
+        _chainId ??= Quantity(await RequestAsync("eth_chainId", [], ct));
 
     public async Task<long> BlockNumberAsync(CancellationToken ct = default) =>
         (long)Quantity(await RequestAsync("eth_blockNumber", [], ct));
@@ -76,6 +117,10 @@ public sealed class EthRpcClient : IDisposable
         return b.ValueKind == JsonValueKind.Null ? null : ParseBlock(b);
     }
 
+    /// <summary>The latest block as pushed over the live WebSocket feed, else asked for (one call).</summary>
+    public async Task<BlockHeader> GetLatestBlockAsync(CancellationToken ct = default) =>
+        Heads.Latest ?? await GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the node has no latest block");
+
     public async Task<BlockHeader?> GetBlockByHashAsync(string hash, CancellationToken ct = default)
     {
         var b = await RequestAsync("eth_getBlockByHash", [hash, false], ct);
@@ -94,6 +139,53 @@ public sealed class EthRpcClient : IDisposable
         var latest = await GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the node has no latest block");
         var baseFee = latest.BaseFeePerGas ?? throw new InvalidOperationException("the node's blocks have no base fee (pre-London chain)");
         return new FeeEstimate(baseFee, await MaxPriorityFeePerGasAsync(ct));
+    }
+
+    /// <summary>
+    /// What a transaction needs before it is signed, in one round trip: the sender's pending count (when
+    /// <paramref name="countFor"/> is set), the gas estimate (when <paramref name="estimate"/> is set; a revert throws
+    /// <see cref="ContractRevertedException"/> decoded with <paramref name="abi"/>, nothing is sent), the latest block (for
+    /// its base fee) unless <paramref name="knownLatest"/> is given, and the node's tip suggestion when <paramref name="needTip"/>.
+    /// </summary>
+    public async Task<(BigInteger? Gas, BlockHeader Latest, BigInteger? Tip, BigInteger? PendingCount)> PrepareTransactionAsync(
+        CallRequest? estimate, AbiContract? abi, BlockHeader? knownLatest, bool needTip, EthereumAddress? countFor = null, CancellationToken ct = default)
+    {
+        var calls = new List<(string, JsonNode?[])>();
+        if (countFor is not null) calls.Add(("eth_getTransactionCount", [countFor.ToLowerHex(), "pending"]));
+        if (estimate is not null) calls.Add(("eth_estimateGas", [CallObject(estimate)]));
+        if (knownLatest is null) calls.Add(("eth_getBlockByNumber", ["latest", false]));
+        if (needTip) calls.Add(("eth_maxPriorityFeePerGas", []));
+        IReadOnlyList<JsonElement?> results;
+        if (calls.Count == 0) results = [];
+        else if (calls.Count == 1)
+        {
+            try { results = [await RequestAsync(calls[0].Item1, calls[0].Item2, ct)]; }
+            catch (RpcException e) when (estimate is not null && IsRevert(e)) { throw Revert("gas estimation", e, abi); }
+        }
+        else results = await ReadAsync(calls, abi, ct);
+        var i = 0;
+        BigInteger? count = countFor is null ? null : Quantity(results[i++]!.Value);
+        BigInteger? gas = estimate is null ? null : Quantity(results[i++]!.Value);
+        var latest = knownLatest;
+        if (latest is null)
+        {
+            var b = results[i++]!.Value;
+            latest = b.ValueKind == JsonValueKind.Null ? throw new InvalidOperationException("the node has no latest block") : ParseBlock(b);
+        }
+        BigInteger? tip = needTip ? Quantity(results[i]!.Value) : null;
+        return (gas, latest, tip, count);
+    }
+
+    private async Task<IReadOnlyList<JsonElement?>> ReadAsync(List<(string, JsonNode?[])> calls, AbiContract? abi, CancellationToken ct)
+    {
+        var answers = await BatchAsync(calls, ct);
+        var results = new JsonElement?[answers.Count];
+        for (var i = 0; i < answers.Count; i++)
+        {
+            try { results[i] = answers[i].Value; }
+            catch (RpcException e) when (calls[i].Item1 == "eth_estimateGas" && IsRevert(e)) { throw Revert("gas estimation", e, abi); }
+        }
+        return results;
     }
 
     /// <summary>eth_estimateGas; a revert throws <see cref="ContractRevertedException"/> decoded with <paramref name="abi"/>.</summary>
@@ -132,7 +224,11 @@ public sealed class EthRpcClient : IDisposable
     public async Task<TransactionReceipt?> GetTransactionReceiptAsync(string hash, CancellationToken ct = default)
     {
         var r = await RequestAsync("eth_getTransactionReceipt", [hash], ct);
-        if (r.ValueKind == JsonValueKind.Null) return null;
+        return r.ValueKind == JsonValueKind.Null ? null : ParseReceipt(r);
+    }
+
+    internal static TransactionReceipt ParseReceipt(JsonElement r)
+    {
         return new TransactionReceipt(
             r.GetProperty("transactionHash").GetString()!.ToLowerInvariant(),
             (long)Quantity(r.GetProperty("blockNumber")),
@@ -177,6 +273,56 @@ public sealed class EthRpcClient : IDisposable
 
     // ---------------- transport ----------------
 
+    /// <summary>
+    /// Several independent calls in one HTTP request (a JSON-RPC batch); results in the order asked. A call that failed
+    /// throws its <see cref="RpcException"/> when its result is read, so the caller handles each as if made alone.
+    /// </summary>
+    public async Task<IReadOnlyList<RpcResult>> BatchAsync(IReadOnlyList<(string Method, JsonNode?[] Parameters)> calls, CancellationToken ct = default)
+    {
+        if (calls.Count == 0) return [];
+        var first = Interlocked.Add(ref _nextId, calls.Count) - calls.Count + 1;
+        var batch = new JsonArray();
+        for (var i = 0; i < calls.Count; i++)
+        {
+            batch.Add(new JsonObject
+            {
+                ["jsonrpc"] = "2.0",
+                ["id"] = first + i,
+                ["method"] = calls[i].Method,
+                ["params"] = new JsonArray(calls[i].Parameters.Select(p => p?.DeepClone()).ToArray()),
+            });
+            Calls.Count(calls[i].Method, "http-batch");
+        }
+        Calls.CountRoundTrip();
+        var label = string.Join("+", calls.Select(c => c.Method));
+        var text = await PostWithRetriesAsync(label, batch.ToJsonString(), ct);
+        using var doc = ParseJson(label, text);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            // A node that refuses batches answers with one error object.
+            _ = ResultOf(label, doc.RootElement);
+            throw new RpcException(label, -32603, "the node did not answer the batch with an array", null);
+        }
+        var byId = new Dictionary<long, JsonElement>();
+        foreach (var item in doc.RootElement.EnumerateArray())
+            if (item.TryGetProperty("id", out var id) && id.TryGetInt64(out var n)) byId[n] = item.Clone();
+        var results = new RpcResult[calls.Count];
+        for (var i = 0; i < calls.Count; i++)
+            results[i] = byId.TryGetValue(first + i, out var item)
+                ? new RpcResult(calls[i].Method, item)
+                : new RpcResult(calls[i].Method, default);
+        return results;
+    }
+
+    /// <summary>One call's answer in a batch.</summary>
+    public readonly struct RpcResult(string method, JsonElement answer)
+    {
+        /// <summary>The result member; throws the call's <see cref="RpcException"/> if it failed.</summary>
+        public JsonElement Value => answer.ValueKind == JsonValueKind.Undefined
+            ? throw new RpcException(method, -32603, "the node's batch answer has no entry for this call", null)
+            : ResultOf(method, answer);
+    }
+
     /// <summary>One JSON-RPC call; returns the result member. Retries transient transport failures.</summary>
     public async Task<JsonElement> RequestAsync(string method, JsonNode?[] parameters, CancellationToken ct = default)
     {
@@ -188,7 +334,14 @@ public sealed class EthRpcClient : IDisposable
             ["method"] = method,
             ["params"] = new JsonArray(parameters.Select(p => p?.DeepClone()).ToArray()),
         }.ToJsonString();
+        Calls.Count(method, "http");
+        Calls.CountRoundTrip();
+        var text = await PostWithRetriesAsync(method, body, ct);
+        return ParseResponse(method, text);
+    }
 
+    private async Task<string> PostWithRetriesAsync(string method, string body, CancellationToken ct)
+    {
         Exception? last = null;
         var delay = Options.RetryDelay;
         for (var attempt = 0; attempt <= Options.MaxRetries; attempt++)
@@ -213,7 +366,7 @@ public sealed class EthRpcClient : IDisposable
                 var text = await response.Content.ReadAsStringAsync(timeout.Token);
                 if (!response.IsSuccessStatusCode)
                     throw new RpcException(method, (int)response.StatusCode, $"HTTP {(int)response.StatusCode}: {Shorten(text)}", null);
-                return ParseResponse(method, text);
+                return text;
             }
             catch (HttpRequestException e) { last = e; }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
@@ -224,27 +377,32 @@ public sealed class EthRpcClient : IDisposable
         throw new NodeUnreachableException(Url, $"{method}: {last?.Message} (after {Options.MaxRetries + 1} attempts)", last);
     }
 
+    private static JsonDocument ParseJson(string method, string text)
+    {
+        try { return JsonDocument.Parse(text); }
+        catch (JsonException) { throw new RpcException(method, -32700, $"the node sent invalid JSON: {Shorten(text)}", null); }
+    }
+
+    private static JsonElement ResultOf(string method, JsonElement root)
+    {
+        if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
+            var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            string? data = null;
+            if (error.TryGetProperty("data", out var d))
+                data = d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText();
+            throw new RpcException(method, code, message, data);
+        }
+        if (!root.TryGetProperty("result", out var result))
+            throw new RpcException(method, -32603, "the node's answer has neither result nor error", null);
+        return result.Clone();
+    }
+
     private static JsonElement ParseResponse(string method, string text)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(text); }
-        catch (JsonException) { throw new RpcException(method, -32700, $"the node sent invalid JSON: {Shorten(text)}", null); }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
-                var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-                string? data = null;
-                if (error.TryGetProperty("data", out var d))
-                    data = d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText();
-                throw new RpcException(method, code, message, data);
-            }
-            if (!root.TryGetProperty("result", out var result))
-                throw new RpcException(method, -32603, "the node's answer has neither result nor error", null);
-            return result.Clone();
-        }
+        using var doc = ParseJson(method, text);
+        return ResultOf(method, doc.RootElement);
     }
 
     // ---------------- helpers ----------------
@@ -276,14 +434,17 @@ public sealed class EthRpcClient : IDisposable
         return o;
     }
 
-    private static BlockHeader ParseBlock(JsonElement b) => new(
+    internal static BlockHeader ParseBlock(JsonElement b) => new(
         (long)Quantity(b.GetProperty("number")),
         b.GetProperty("hash").GetString()!.ToLowerInvariant(),
         b.GetProperty("parentHash").GetString()!.ToLowerInvariant(),
         (long)Quantity(b.GetProperty("timestamp")),
-        b.TryGetProperty("baseFeePerGas", out var f) && f.ValueKind == JsonValueKind.String ? Quantity(f) : null);
+        b.TryGetProperty("baseFeePerGas", out var f) && f.ValueKind == JsonValueKind.String ? Quantity(f) : null)
+    {
+        LogsBloom = b.TryGetProperty("logsBloom", out var bloom) && bloom.ValueKind == JsonValueKind.String ? Hex.Decode(bloom.GetString()!) : [],
+    };
 
-    private static LogEntry ParseLog(JsonElement l) => new(
+    internal static LogEntry ParseLog(JsonElement l) => new(
         EthereumAddress.Parse(l.GetProperty("address").GetString()!),
         l.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!.ToLowerInvariant()).ToArray(),
         Hex.Decode(l.GetProperty("data").GetString()!),
@@ -317,6 +478,7 @@ public sealed class EthRpcClient : IDisposable
 
     public void Dispose()
     {
+        _heads?.Dispose();
         if (_ownsHttp) _http.Dispose();
     }
 }

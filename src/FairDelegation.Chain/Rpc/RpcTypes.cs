@@ -4,7 +4,11 @@ using FairDelegation.Chain.Crypto;
 namespace FairDelegation.Chain.Rpc;
 
 /// <summary>A block header as far as this client needs it.</summary>
-public sealed record BlockHeader(long Number, string Hash, string ParentHash, long Timestamp, BigInteger? BaseFeePerGas);
+public sealed record BlockHeader(long Number, string Hash, string ParentHash, long Timestamp, BigInteger? BaseFeePerGas)
+{
+    /// <summary>The block's 256-byte logs bloom (empty when the node did not send one): see <see cref="LogsBloom"/>.</summary>
+    public byte[] LogsBloom { get; init; } = [];
+}
 
 /// <summary>An event log; <see cref="Removed"/> is true when a reorganisation took it out of the chain.</summary>
 public sealed record LogEntry(

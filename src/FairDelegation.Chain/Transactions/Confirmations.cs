@@ -30,19 +30,43 @@ public sealed class ChainReorganizedException(TransactionReceipt stale, Transact
     public TransactionReceipt? CurrentReceipt { get; } = current;
 }
 
-/// <summary>Waits until a receipt is N blocks deep, and reports a reorganisation instead of trusting a stale receipt.</summary>
+/// <summary>
+/// Waits until a receipt is N blocks deep, and reports a reorganisation instead of trusting a stale receipt. Wakes on
+/// each block the node pushes (<see cref="EthRpcClient.Heads"/>); polls every <c>pollInterval</c> without a subscription.
+/// </summary>
 public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = null)
 {
     private readonly TimeSpan _poll = pollInterval ?? TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Checks a receipt once: still canonical? how deep?</summary>
+    // Pushed blocks wake the wait; the bound is only a safety net then (a lost notification), the poll interval otherwise.
+    private Task<bool> WaitForBlockAsync(long seen, CancellationToken ct) =>
+        rpc.Heads.WaitForNextAsync(seen, rpc.Heads.IsLive ? TimeSpan.FromTicks(Math.Max(_poll.Ticks, TimeSpan.FromSeconds(2).Ticks)) : _poll, ct);
+
+    /// <summary>
+    /// Checks a receipt once: still canonical? how deep? Without a call when the pushed blocks prove the receipt's block
+    /// canonical (<see cref="Watching.HeadFeed.TryGetCanonical"/>); otherwise one batched round trip (head, receipt, block).
+    /// </summary>
     public async Task<ConfirmationStatus> CheckAsync(TransactionReceipt receipt, int confirmations, CancellationToken ct = default)
     {
+        var heads = rpc.Heads;
+        if (heads.Latest is { } latest && heads.TryGetCanonical(receipt.BlockNumber, out var known) && known.Hash == receipt.BlockHash)
+        {
+            // The block is an ancestor of the newest pushed block: the receipt in it is the transaction's current one.
+            var d = latest.Number - receipt.BlockNumber + 1;
+            return new ConfirmationStatus(d >= confirmations ? ConfirmationState.Confirmed : ConfirmationState.Pending, receipt, d, receipt);
+        }
         // The head first: a reorganisation after this read can only make the block check below fail, never
         // make a stale receipt look deeper than it is.
-        var head = await rpc.BlockNumberAsync(ct);
-        var current = await rpc.GetTransactionReceiptAsync(receipt.TransactionHash, ct);
-        var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
+        var answers = await rpc.BatchAsync([
+            ("eth_blockNumber", []),
+            ("eth_getTransactionReceipt", [receipt.TransactionHash]),
+            ("eth_getBlockByNumber", [EthRpcClient.ToQuantity(receipt.BlockNumber), false]),
+        ], ct);
+        var head = (long)EthRpcClient.Quantity(answers[0].Value);
+        var r = answers[1].Value;
+        var current = r.ValueKind == System.Text.Json.JsonValueKind.Null ? null : EthRpcClient.ParseReceipt(r);
+        var b = answers[2].Value;
+        var block = b.ValueKind == System.Text.Json.JsonValueKind.Null ? null : EthRpcClient.ParseBlock(b);
         if (current is null || current.BlockHash != receipt.BlockHash || block is null || block.Hash != receipt.BlockHash)
         {
             // A receipt naming the abandoned block is as stale as ours (read while the reorg happened).
@@ -62,6 +86,7 @@ public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = nul
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            var seen = rpc.Heads.Sequence;
             var status = await CheckAsync(receipt, confirmations, ct);
             switch (status.State)
             {
@@ -70,7 +95,7 @@ public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = nul
             }
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"transaction {receipt.TransactionHash} reached {status.Depth} of {confirmations} confirmations within {timeout}");
-            await Task.Delay(_poll, ct);
+            await WaitForBlockAsync(seen, ct);
         }
     }
 
@@ -79,10 +104,12 @@ public sealed class Confirmations(EthRpcClient rpc, TimeSpan? pollInterval = nul
     {
         var deadline = DateTime.UtcNow + timeout;
         TransactionReceipt? receipt;
+        var seen = rpc.Heads.Sequence;
         while ((receipt = await rpc.GetTransactionReceiptAsync(transactionHash, ct)) is null)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"transaction {transactionHash} was not mined within {timeout}");
-            await Task.Delay(_poll, ct);
+            await WaitForBlockAsync(seen, ct);
+            seen = rpc.Heads.Sequence;
         }
         return await WaitAsync(receipt, confirmations, deadline - DateTime.UtcNow, ct);
     }

@@ -25,8 +25,11 @@ public sealed record TransactionSenderOptions
     /// <summary>Gas limit = estimate × (1 + margin); the estimate already accounts for refunds.</summary>
     public double GasMargin { get; init; } = 0.2;
 
-    /// <summary>How often to poll for a receipt.</summary>
+    /// <summary>How often to poll for a receipt; with a new-block subscription each pushed block wakes the wait sooner.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the node's tip suggestion (eth_maxPriorityFeePerGas) is reused; it moves slowly.</summary>
+    public TimeSpan TipCacheDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>When a pending transaction is unknown to the node for this long, it is broadcast again.</summary>
     public TimeSpan RebroadcastAfter { get; init; } = TimeSpan.FromSeconds(2);
@@ -46,12 +49,15 @@ public sealed class TransactionReplacedException(string hash, BigInteger nonce)
 /// Builds, signs and sends EIP-1559 transactions for one account: estimates gas (a revert is reported with its
 /// decoded reason before anything is sent), prices with base fee + tip, takes the nonce from the shared
 /// <see cref="NonceManager"/>, recovers from "nonce too low", and while waiting for a receipt re-broadcasts a
-/// transaction the node dropped.
+/// transaction the node dropped. Few calls: the chain id once, the estimate and (when no pushed block is at hand) the
+/// latest block and the tip in one batch, the nonce from the manager, the send, and the receipt once the next block is
+/// pushed (or polled for without a subscription).
 /// </summary>
 public sealed class TransactionSender
 {
     private readonly EthRpcClient _rpc;
     private BigInteger? _chainId;
+    private (BigInteger Tip, DateTime Until)? _tip;
 
     public TransactionSender(EthRpcClient rpc, EthAccount account, NonceManager nonces, TransactionSenderOptions? options = null)
     {
@@ -73,17 +79,23 @@ public sealed class TransactionSender
     public async Task<SentTransaction> SendAsync(TransactionRequest request, CancellationToken ct = default)
     {
         _chainId ??= await _rpc.ChainIdAsync(ct);
-        var gas = request.GasLimit ?? WithMargin(await _rpc.EstimateGasAsync(
-            new CallRequest(Account.Address, request.To, request.Data, request.Value), request.Abi, ct));
-        var fees = await _rpc.GetFeesAsync(ct);
-        var tip = Options.PriorityFeePerGas ?? fees.MaxPriorityFeePerGas;
-        var maxFee = fees.BaseFeePerGas * 2 + tip;
+        var needTip = Options.PriorityFeePerGas is null && (_tip is not { } cached || cached.Until < DateTime.UtcNow);
+        var observedAt = DateTime.UtcNow;
+        var (estimate, latest, suggested, pending) = await _rpc.PrepareTransactionAsync(
+            request.GasLimit is null ? new CallRequest(Account.Address, request.To, request.Data, request.Value) : null,
+            request.Abi, _rpc.Heads.Latest, needTip, Account.Address, ct);
+        var observed = new ObservedNonce(pending!.Value, observedAt);
+        if (suggested is { } s) _tip = (s, DateTime.UtcNow + Options.TipCacheDuration);
+        var gas = request.GasLimit ?? WithMargin(estimate!.Value);
+        var tip = Options.PriorityFeePerGas ?? _tip!.Value.Tip;
+        var baseFee = latest.BaseFeePerGas ?? throw new InvalidOperationException("the node's blocks have no base fee (pre-London chain)");
+        var maxFee = baseFee * 2 + tip;
 
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await Nonces.WithNextNonceAsync(Account.Address, async nonce =>
+                return await Nonces.WithNextNonceAsync(Account.Address, observed, async nonce =>
                 {
                     var tx = new Eip1559Transaction(_chainId.Value, nonce, tip, maxFee, gas, request.To, request.Value, request.Data);
                     var signed = Account.SignTransaction(tx);
@@ -96,6 +108,13 @@ public sealed class TransactionSender
             {
                 // Someone else (another process, a wallet) used the account: re-read the node's count.
                 Nonces.Reset(Account.Address);
+                observed = new ObservedNonce(await _rpc.GetTransactionCountAsync(Account.Address, "pending", ct), DateTime.UtcNow);
+            }
+            catch (RpcException e) when (attempt < 3 && IsFeeBelowBaseFee(e))
+            {
+                // The base fee we priced with is too old (a burst of full blocks): price again from the latest block.
+                var fresh = await _rpc.GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the node has no latest block");
+                maxFee = (fresh.BaseFeePerGas ?? baseFee) * 2 + tip;
             }
         }
     }
@@ -114,10 +133,13 @@ public sealed class TransactionSender
     /// </summary>
     public async Task<TransactionReceipt> WaitForReceiptAsync(SentTransaction sent, CancellationToken ct = default)
     {
+        var heads = _rpc.Heads;
+        heads.Start();
         var deadline = DateTime.UtcNow + Options.ReceiptTimeout;
         var lastSeen = DateTime.UtcNow;
         while (true)
         {
+            var seen = heads.Sequence; // before the look: a block arriving meanwhile must wake the wait below
             var receipt = await _rpc.GetTransactionReceiptAsync(sent.Hash, ct);
             if (receipt is not null)
             {
@@ -127,13 +149,19 @@ public sealed class TransactionSender
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"{sent.Request.Action} transaction {sent.Hash} was not mined within {Options.ReceiptTimeout}");
 
-            if (await _rpc.GetTransactionByHashAsync(sent.Hash, ct) is not null) lastSeen = DateTime.UtcNow;
-            else if (DateTime.UtcNow - lastSeen > Options.RebroadcastAfter)
+            // Is it still in the node's pool? Asked only once it has been a while: the usual wait is a block or two.
+            if (DateTime.UtcNow - lastSeen >= Options.RebroadcastAfter / 2)
             {
-                await RebroadcastAsync(sent, ct);
-                lastSeen = DateTime.UtcNow;
+                if (await _rpc.GetTransactionByHashAsync(sent.Hash, ct) is not null) lastSeen = DateTime.UtcNow;
+                else if (DateTime.UtcNow - lastSeen > Options.RebroadcastAfter)
+                {
+                    await RebroadcastAsync(sent, ct);
+                    lastSeen = DateTime.UtcNow;
+                }
             }
-            await Task.Delay(Options.PollInterval, ct);
+            // A pushed block wakes this at once; the poll interval stays the bound (a node may announce a block a moment
+            // before its receipts can be read, and on a quiet chain no further block would come to wake us).
+            await heads.WaitForNextAsync(seen, Options.PollInterval, ct);
         }
     }
 
@@ -172,6 +200,11 @@ public sealed class TransactionSender
 
     private BigInteger WithMargin(BigInteger estimate) =>
         estimate + estimate * (BigInteger)(Options.GasMargin * 1000) / 1000;
+
+    private static bool IsFeeBelowBaseFee(RpcException e) =>
+        e.RpcMessage.Contains("less than block base fee", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("fee cap less than", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("max fee per gas less", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsStaleNonce(RpcException e) =>
         e.RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase)

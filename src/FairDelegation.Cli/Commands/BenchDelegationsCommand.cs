@@ -134,6 +134,7 @@ public static class BenchDelegationsCommand
     {
         Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
+        using var rpcMethods = new RpcMethodTally();
         var dataDirectory = Directory.CreateTempSubdirectory("fd-bench-delegations-").FullName;
         await using var anvil = await LocalAnvil.StartAsync(ct: ct);
         await using var azurite = fileSystemBlobs ? null : await LocalAzurite.StartAsync(ct);
@@ -212,6 +213,7 @@ public static class BenchDelegationsCommand
 
             http.Reset();
             var cpuBefore = CpuByProcess();
+            rpcMethods.Reset();
             var latencies = new ConcurrentBag<TimeSpan>();
             var next = -1;
             var wall = Stopwatch.StartNew();
@@ -234,11 +236,13 @@ public static class BenchDelegationsCommand
             var storageRoutes = http.Routes(blobPorts).ToList();
             var peer = http.For(peerPorts);
             var peerRoutes = http.Routes(peerPorts).ToList();
+            var chainMethods = rpcMethods.PerItem(m);
 
             // Baseline, same run: the escrow's two transactions back to back (open by one account, claim by another).
             Console.WriteLine($"  baseline: {pairs} escrow open + claim pairs; then the crypto estimate");
             var baseline = await OpenClaimPairsAsync(rpc, escrow, pairs, ct);
             var crypto = CryptoPerDelegation(ct);
+            var chainPath = await ChainPath.MeasureAsync(anvil.RpcUrl, escrow.Address, pairs, ct);
 
             var sorted = latencies.Order().ToList();
             var p50 = Percentile(sorted, 0.50);
@@ -255,8 +259,10 @@ public static class BenchDelegationsCommand
             Console.WriteLine($"baseline (same run): escrow open + claim sent back to back, {pairs} pairs, one at a time:");
             Console.WriteLine($"  p50 {Ms(b50)}   p95 {Ms(b95)}   {1000 / b50.TotalMilliseconds:0.0} pairs/s");
             Console.WriteLine($"ratio: delegation p50 / open+claim p50 = {p50 / b50:0.0}x");
+            Console.WriteLine(chainPath);
             Console.WriteLine("where the time goes (summed over calls, which overlap; averaged per delegation):");
             Console.WriteLine($"  chain RPC (anvil)        {PerDelegation(chain)}  [includes both nodes' watcher polls]");
+            Console.WriteLine($"    JSON-RPC calls by method, per delegation: {chainMethods}");
             if (azurite is not null) Console.WriteLine($"  blob storage (Azurite)   {PerDelegation(storage)}");
             else Console.WriteLine("  blob storage             file system: not timed (in engine + the rest)");
             Console.WriteLine($"  peer HTTP (node to node) {PerDelegation(peer)}  [includes the receiving node's handling]");
@@ -368,4 +374,90 @@ public static class BenchDelegationsCommand
 
     private static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+/// <summary>The delegations benchmark's count of JSON-RPC calls by method (both nodes), from the RPC client's meter.</summary>
+internal sealed class RpcMethodTally : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly ConcurrentDictionary<string, long> _calls = new();
+
+    public RpcMethodTally()
+    {
+        _listener.InstrumentPublished = (instrument, l) =>
+        {
+            // By name: the instrument is published while RpcCallCounts' static fields are still being set.
+            if (instrument.Meter.Name == "FairDelegation.Chain.Rpc" && instrument.Name == "fairdelegation.rpc.calls") l.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "method" && tag.Value is string method) _calls.AddOrUpdate(method, value, (_, n) => n + value);
+        });
+        _listener.Start();
+    }
+
+    public void Reset() => _calls.Clear();
+
+    /// <summary>"eth_call 4.0, eth_getLogs 2.0, ..." divided by <paramref name="items"/>, most frequent first.</summary>
+    public string PerItem(int items) => string.Join(", ", _calls.OrderByDescending(kv => kv.Value)
+        .Select(kv => $"{kv.Key} {(double)kv.Value / items:0.0}"));
+
+    public void Dispose() => _listener.Dispose();
+}
+
+/// <summary>
+/// The chain path of the delegations benchmark: from sending an escrow opening until another party's watcher (its own
+/// RPC client, as the provider's node has) yields the event, polling every 50 ms (the nodes' setting in this benchmark)
+/// versus woken by pushed blocks (eth_subscribe over WebSocket); with the calls the watching side made.
+/// </summary>
+internal static class ChainPath
+{
+    public static async Task<string> MeasureAsync(Uri rpcUrl, EthereumAddress escrowAddress, int rounds, CancellationToken ct)
+    {
+        var lines = new List<string> { $"chain path (same run): escrow open sent -> the other side's watcher has the event, {rounds} rounds:" };
+        foreach (var push in new[] { false, true })
+        {
+            using var sending = new EthRpcClient(rpcUrl);
+            using var watching = new EthRpcClient(rpcUrl, new EthRpcOptions { UseWebSocket = push });
+            if (push && !await watching.Heads.WaitUntilLiveAsync(TimeSpan.FromSeconds(10), ct)) throw new CliException("no new-block subscription at anvil's WebSocket");
+            var escrow = new EscrowContract(sending, escrowAddress);
+            var customer = new TransactionSender(sending, LocalAnvil.DevAccount(5));
+            var watcher = new EscrowContract(watching, escrowAddress).Watch(new Chain.Watching.LogWatcherOptions { PollInterval = TimeSpan.FromMilliseconds(50) });
+            var times = new List<TimeSpan>();
+            long calls = 0;
+            for (var i = 0; i < rounds + 2; i++)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                stop.CancelAfter(TimeSpan.FromSeconds(30));
+                var from = await sending.BlockNumberAsync(ct) + 1;
+                var stream = watcher.WatchAsync(null, from, stop.Token).GetAsyncEnumerator(stop.Token);
+                try
+                {
+                    var next = stream.MoveNextAsync().AsTask();
+                    await Task.Delay(60, ct); // the watcher is idle, as a node's is between blocks
+                    watching.Calls.Reset();
+                    var watch = Stopwatch.StartNew();
+                    var sk = RandomNumberGenerator.GetBytes(32);
+                    await escrow.OpenAsync(customer, new EscrowOpening(RandomNumberGenerator.GetBytes(32), customer.Account.Address,
+                        EthereumAddress.FromPrivateKey(sk), RandomNumberGenerator.GetBytes(32), new BigInteger(1000), DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()), ct);
+                    if (!await next) throw new CliException("the watcher ended without the event");
+                    if (i >= 2)
+                    {
+                        times.Add(watch.Elapsed);
+                        calls += watching.Calls.Total;
+                    }
+                }
+                finally
+                {
+                    stop.Cancel();
+                    try { await stream.DisposeAsync(); } catch (OperationCanceledException) { }
+                }
+            }
+            times.Sort();
+            string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+            lines.Add($"  {(push ? "pushed blocks (WebSocket)" : "polling every 50 ms     ")}  p50 {Ms(times[times.Count / 2])}   p95 {Ms(times[Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.95) - 1)])}   {(double)calls / rounds:0.0} calls by the watching side each");
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
 }

@@ -19,7 +19,9 @@ namespace FairDelegation.Node.Chain;
 /// (found by work key): EscrowOpened into the provider's, KeyRevealed into the customer's (the key itself goes to the
 /// key store; the event carries its id), Refunded into both. Reorg-aware: on a reorganisation the cursor rewinds to the
 /// common ancestor and the new chain's events are raised again (each log is raised once per block hash); the steps
-/// that act on an event check it on chain themselves.
+/// that act on an event check it on chain themselves. Push-driven: it wakes on each block the node pushes over WebSocket
+/// (eth_subscribe "newHeads") and polls every <c>Chain:PollInterval</c> only while no subscription is live; after a
+/// dropped connection it catches up from its stored cursor.
 /// </summary>
 public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, AgreementStore agreements, KeyStore keys, DurableTaskClient durable,
     IOptions<NodeOptions> options, ILogger<ChainWatcher> log) : BackgroundService
@@ -29,12 +31,20 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var watcher = escrow.Contract.Watch(new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
+        // Only the events this node's role raises (a provider: openings and refunds; a customer: revealed keys and refunds):
+        // a block holding just the other kind is then ruled out by its logs bloom, without an eth_getLogs.
+        var topics = EscrowContract.EventTopics; // EscrowOpened, KeyRevealed, Refunded
+        var watcher = new LogWatcher(escrow.Rpc, escrow.Contract.Address,
+            o.Role == NodeRole.Provider ? [topics[0], topics[2]] : [topics[1], topics[2]],
+            new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
+        var heads = escrow.Rpc.Heads;
+        heads.Start();
         var cursor = LoadCursor();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                var seen = heads.Sequence; // before the poll: a block pushed during it wakes the wait below at once
                 var batch = await watcher.PollAsync(cursor, o.Chain.WatchFromBlock, stoppingToken);
                 if (batch.Reorg is { } reorg)
                     log.LogWarning("chain reorganisation: block {Abandoned} abandoned, resuming after {Ancestor}", reorg.Abandoned.BlockNumber, reorg.CommonAncestor.BlockNumber);
@@ -45,7 +55,10 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
                 var moved = cursor is null || batch.Cursor != cursor;
                 cursor = batch.Cursor;
                 if (moved) SaveCursor(cursor);
-                if (batch.Logs.Count == 0 && batch.Reorg is null) await Task.Delay(o.Chain.PollInterval, stoppingToken);
+                // Wake on the next pushed block (or after a poll interval without a live subscription).
+                // Caught up with the pushed head: nothing to look at before the next block either.
+                if ((batch.Logs.Count == 0 && batch.Reorg is null) || heads.Latest?.Hash == cursor.BlockHash)
+                    await watcher.WaitForBlockAsync(seen, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -62,8 +75,9 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
 
     private async Task DispatchAsync(EscrowEvent e, CancellationToken ct)
     {
-        // By work key, and for an opening also by the agreement id it names (an escrow opened for our agreement with
-        // another work key must reach the provider, which then refuses it).
+        // By work key, and for an opening also by the agreement id it names. The contract derives the id from the work
+        // key, so both usually find the same record; the id lookup stays as a cheap belt-and-braces: whatever names
+        // our agreement reaches the provider, whose step (9) checks every term before acting.
         var records = agreements.FindByWorkKey(e.WorkKey.ToLowerHex()).ToList();
         if (e is EscrowOpened byId)
         {

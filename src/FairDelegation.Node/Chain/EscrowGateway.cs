@@ -7,6 +7,8 @@ using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
 using FairDelegation.Protocol.Agreements;
 using Microsoft.Extensions.Options;
+using ChainConfirmations = FairDelegation.Chain.Transactions.Confirmations;
+using ReceiptState = FairDelegation.Chain.Transactions.ConfirmationState;
 
 namespace FairDelegation.Node.Chain;
 
@@ -18,6 +20,7 @@ namespace FairDelegation.Node.Chain;
 public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time)
 {
     private readonly EscrowContract _escrow = new(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress));
+    private readonly ChainConfirmations _confirmations = new(rpc, options.Value.Chain.PollInterval);
 
     public EscrowContract Contract => _escrow;
 
@@ -41,9 +44,6 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     {
         var agreed = agreement.ParseTerms();
         var terms = TermsOf(agreed, workHash);
-        if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier
-            && string.Equals(Hex.Encode(earlier.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
-            return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
         var opening = new EscrowOpening(agreed.DetailsHash.ToArray(), terms.Payee, terms.WorkKey, terms.WorkHash, terms.Amount, terms.Deadline);
         if (!string.Equals(Hex.Encode(opening.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"agreement {agreement.AgreementId}: its terms hash to agreement id {Hex.Encode(opening.AgreementId)}");
@@ -54,6 +54,11 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         }
         catch (ContractRevertedException e)
         {
+            // A re-run after the opening was mined reverts (the work key is used): the earlier opening, if it holds our
+            // terms. Looked up only on this path, so the usual open costs no extra calls.
+            if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier
+                && string.Equals(Hex.Encode(earlier.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
+                return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
             return Failed("OpenEscrow", e);
         }
     }
@@ -61,14 +66,15 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     /// <summary>Step (10): reveals the work key for the escrow as opened; the earlier claim if already claimed.</summary>
     public async Task<ChainTransaction> ClaimAsync(EscrowTerms terms, ReadOnlyMemory<byte> workKey, CancellationToken ct)
     {
-        if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed && await FindAsync<KeyRevealed>(terms.WorkKey, ct) is { } earlier)
-            return await ToTransactionAsync("RevealKey", earlier.Log.TransactionHash, ct);
         try
         {
             return ToTransaction("RevealKey", await _escrow.ClaimAsync(sender, terms, workKey, ct));
         }
         catch (ContractRevertedException e)
         {
+            // A re-run after the claim was mined reverts (AlreadyClaimed): the earlier claim.
+            if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed && await FindAsync<KeyRevealed>(terms.WorkKey, ct) is { } earlier)
+                return await ToTransactionAsync("RevealKey", earlier.Log.TransactionHash, ct);
             return Failed("RevealKey", e);
         }
     }
@@ -103,20 +109,36 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     /// </summary>
     public async Task<long> ChainTimeAsync(CancellationToken ct)
     {
-        var latest = (await rpc.GetBlockAsync("latest", ct) ?? throw new InvalidOperationException("the chain has no latest block")).Timestamp;
+        var latest = (await rpc.GetLatestBlockAsync(ct)).Timestamp; // the pushed head when subscribed: no call
         return Math.Max(latest, time.GetUtcNow().ToUnixTimeSeconds());
     }
 
     /// <summary>How many blocks confirm a transaction on the canonical chain (0 when not mined or reorganised away).</summary>
     public async Task<(int Confirmations, TransactionReceipt? Receipt)> ConfirmationsAsync(string transactionHash, CancellationToken ct)
     {
-        var receipt = await rpc.GetTransactionReceiptAsync(transactionHash, ct);
+        // Our own transaction's receipt from when it was mined, else the node's; then its block is checked: proven by the
+        // pushed blocks without a call, else one batched round trip (head, current receipt, block).
+        var receipt = _receipts.GetValueOrDefault(transactionHash) ?? await rpc.GetTransactionReceiptAsync(transactionHash, ct);
         if (receipt is null) return (0, null);
-        var block = await rpc.GetBlockAsync(receipt.BlockNumber, ct);
-        if (block is null || block.Hash != receipt.BlockHash) return (0, null);
-        var head = await rpc.BlockNumberAsync(ct);
-        return ((int)Math.Max(0, head - receipt.BlockNumber + 1), receipt);
+        var status = await _confirmations.CheckAsync(receipt, 1, ct);
+        if (status.State == ReceiptState.Reorganized && status.CurrentReceipt is { } moved)
+        {
+            // Re-mined in another block since: judge the receipt the node has now.
+            _receipts.TryRemove(transactionHash, out _);
+            status = await _confirmations.CheckAsync(moved, 1, ct);
+            receipt = moved;
+        }
+        return status.State == ReceiptState.Reorganized ? (0, null) : ((int)Math.Max(0, status.Depth), status.CurrentReceipt ?? receipt);
     }
+
+    /// <summary>
+    /// The depth of a transaction already known to be mined in <paramref name="blockHash"/> at <paramref name="blockNumber"/>
+    /// when the blocks the node pushed prove that block canonical (no call at all); null when they cannot (ask the node).
+    /// </summary>
+    public int? KnownConfirmations(long blockNumber, string blockHash) =>
+        rpc.Heads.Latest is { } latest && rpc.Heads.TryGetCanonical(blockNumber, out var b) && b.Hash == blockHash
+            ? (int)(latest.Number - blockNumber + 1)
+            : null;
 
     /// <summary>The most recent event of a kind for a work key (searching from the configured start block).</summary>
     public async Task<T?> FindAsync<T>(EthereumAddress workKey, CancellationToken ct) where T : EscrowEvent =>
@@ -132,11 +154,27 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         };
     }
 
-    private static ChainTransaction ToTransaction(string step, EscrowTransaction tx) => new()
+    private ChainTransaction ToTransaction(string step, EscrowTransaction tx)
     {
-        Step = step, Hash = tx.TransactionHash, BlockNumber = tx.BlockNumber, BlockHash = tx.BlockHash, GasUsed = tx.GasUsed,
-        EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded,
-    };
+        Remember(tx.Receipt);
+        return new()
+        {
+            Step = step, Hash = tx.TransactionHash, BlockNumber = tx.BlockNumber, BlockHash = tx.BlockHash, GasUsed = tx.GasUsed,
+            EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded,
+        };
+    }
+
+    // Receipts of our own recent transactions: a later confirmation or payment check re-validates one against the chain
+    // (its block still canonical?) instead of fetching it again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransactionReceipt> _receipts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _receiptOrder = new();
+
+    private void Remember(TransactionReceipt receipt)
+    {
+        if (!_receipts.TryAdd(receipt.TransactionHash, receipt)) return;
+        _receiptOrder.Enqueue(receipt.TransactionHash);
+        while (_receiptOrder.Count > 256 && _receiptOrder.TryDequeue(out var old)) _receipts.TryRemove(old, out _);
+    }
 
     private static ChainTransaction Failed(string step, ContractRevertedException e)
     {

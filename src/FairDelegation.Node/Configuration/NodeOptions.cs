@@ -63,8 +63,20 @@ public sealed class ChainOptions
     /// <summary>Blocks on top of a transaction's block before it counts (1 = mined).</summary>
     public int Confirmations { get; set; } = 1;
 
-    /// <summary>How often the chain watcher and the confirmation loops poll.</summary>
+    /// <summary>How often the chain watcher and the confirmation loops poll when no new-block subscription is live.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// WebSocket endpoint for eth_subscribe (new blocks wake the watcher and the receipt and confirmation waits). Empty:
+    /// derived from <see cref="RpcUrl"/> (http→ws, https→wss, same host, port and path); "none": never subscribe, poll.
+    /// When it cannot be reached the node polls and keeps retrying in the background.
+    /// </summary>
+    public string? WebSocketUrl { get; set; }
+
+    /// <summary>The RPC client's options for <see cref="WebSocketUrl"/>.</summary>
+    public FairDelegation.Chain.Rpc.EthRpcOptions RpcOptions() => string.Equals(WebSocketUrl?.Trim(), "none", StringComparison.OrdinalIgnoreCase)
+        ? new() { UseWebSocket = false }
+        : new() { WebSocketUrl = string.IsNullOrWhiteSpace(WebSocketUrl) ? null : new Uri(WebSocketUrl.Trim()) };
 
     /// <summary>The block the chain watcher starts from on a fresh database (the escrow's deploy block is ideal).</summary>
     public long WatchFromBlock { get; set; }

@@ -23,6 +23,9 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             p.Add($"{s}:Chain:EscrowAddress '{o.Chain.EscrowAddress}' is not a contract address (0x + 40 hex digits)");
         if (o.Chain.Confirmations < 1) p.Add($"{s}:Chain:Confirmations must be at least 1");
         if (o.Chain.PollInterval <= TimeSpan.Zero) p.Add($"{s}:Chain:PollInterval must be positive");
+        if (!string.IsNullOrWhiteSpace(o.Chain.WebSocketUrl) && !string.Equals(o.Chain.WebSocketUrl.Trim(), "none", StringComparison.OrdinalIgnoreCase)
+            && !(Uri.TryCreate(o.Chain.WebSocketUrl.Trim(), UriKind.Absolute, out var ws) && ws.Scheme is "ws" or "wss"))
+            p.Add($"{s}:Chain:WebSocketUrl must be a ws:// or wss:// URL, or \"none\"");
         if (o.Chain.WatchFromBlock < 0) p.Add($"{s}:Chain:WatchFromBlock must not be negative");
         if (o.Wallet.PayeeAddress is { Length: > 0 } payee && !EthereumAddress.TryParse(payee, out _))
             p.Add($"{s}:Wallet:PayeeAddress '{payee}' is not an address");

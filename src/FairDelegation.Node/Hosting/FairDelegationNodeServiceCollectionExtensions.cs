@@ -71,7 +71,7 @@ public static class FairDelegationNodeServiceCollectionExtensions
         });
 
         // Chain: one RPC client, one nonce manager and one sender for the wallet.
-        services.AddSingleton(sp => new EthRpcClient(Opt(sp).Chain.RpcUrl));
+        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions()));
         services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
         services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),
             EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));

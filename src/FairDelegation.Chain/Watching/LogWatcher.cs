@@ -71,8 +71,10 @@ public sealed class LogWatcher(EthRpcClient rpc, EthereumAddress contract, IRead
         {
             latest = rpc.Heads.Latest;
             // Nothing new as far as pushed blocks tell (a wait that timed out, a first look, a block mined through this
-            // very client a moment ago): ask the node, so a poll always answers for now, not for the last push.
-            if (latest is null || latest.Hash == cursor.BlockHash) latest = await rpc.GetBlockAsync("latest", ct);
+            // very client a moment ago), or the push lags behind a cursor taken from the node itself: ask the node, so a
+            // poll always answers for now, not for the last push (a stale head would read as "nothing new").
+            if (latest is null || latest.Hash == cursor.BlockHash || latest.Number <= cursor.BlockNumber)
+                latest = await rpc.GetBlockAsync("latest", ct);
             if (latest is not null)
             {
                 if (latest.Hash == cursor.BlockHash) return new LogBatch([], cursor); // nothing new

@@ -157,6 +157,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     private async Task<BlobWriteResult> WriteSmallAsync(string name, Stream content, long length, CancellationToken cancellationToken)
     {
         var uri = GetBlobUri(name);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var count = (int)length;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(count, 1));
         try
@@ -167,7 +168,6 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
             if (await source.ReadAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
                 throw new InvalidOperationException("unreachable: the declared-length source reads nothing after its length");
             var sha256 = SHA256.HashData(buffer.AsSpan(0, count));
-            await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
             await PutBlobAsync(uri, name, buffer.AsMemory(0, count), sha256, cancellationToken).ConfigureAwait(false);
             return new BlobWriteResult(name, length, sha256);
         }

@@ -27,6 +27,7 @@ public sealed class StagedUploadTests(AzuriteFixture fixture)
         (await CommittedBlockCountAsync("known")).Should().Be(0, "a single Put Blob has no block list");
         (await CommittedBlockCountAsync("declared")).Should().Be(0);
         (await CommittedBlockCountAsync("unknown")).Should().Be(5, "300,001 bytes are 5 blocks of 64 KiB");
+        (await RawHeadAsync("known")).Should().ContainKey("x-ms-copy-id", "a staged write is published by Copy Blob");
         (await RawListAsync()).Should().BeEquivalentTo("known", "declared", "unknown");
         foreach (var name in new[] { "known", "declared", "unknown" })
             (await _store.GetPropertiesAsync(name)).Sha256.Should().Equal(TestData.Sha256(data));

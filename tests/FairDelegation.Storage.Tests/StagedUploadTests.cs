@@ -27,9 +27,46 @@ public sealed class StagedUploadTests(AzuriteFixture fixture)
         (await CommittedBlockCountAsync("known")).Should().Be(0, "a single Put Blob has no block list");
         (await CommittedBlockCountAsync("declared")).Should().Be(0);
         (await CommittedBlockCountAsync("unknown")).Should().Be(5, "300,001 bytes are 5 blocks of 64 KiB");
+        (await RawHeadAsync("known")).Should().ContainKey("x-ms-copy-id", "a staged write is published by Copy Blob");
         (await RawListAsync()).Should().BeEquivalentTo("known", "declared", "unknown");
         foreach (var name in new[] { "known", "declared", "unknown" })
             (await _store.GetPropertiesAsync(name)).Sha256.Should().Equal(TestData.Sha256(data));
+    }
+
+    [Fact]
+    public async Task A_small_write_of_any_kind_is_one_put_blob_with_its_sha256_no_copy_no_staging_blob_no_blocks()
+    {
+        // Smaller than one block (64 KiB in these tests): the size of most of a delegation's blobs.
+        var data = TestData.Bytes(4096, seed: 25);
+        await _store.WriteAsync("small-known", new MemoryStream(data));
+        await _store.WriteAsync("small-declared", new NonSeekableStream(new MemoryStream(data)), data.Length);
+        await _store.WriteAsync("small-unknown", new NonSeekableStream(new MemoryStream(data)));
+        await _store.WriteAsync("small-empty", new MemoryStream([]));
+
+        (await RawListAsync()).Should().BeEquivalentTo("small-known", "small-declared", "small-unknown", "small-empty");
+        foreach (var (name, content) in new[] { ("small-known", data), ("small-declared", data), ("small-unknown", data), ("small-empty", Array.Empty<byte>()) })
+        {
+            (await CommittedBlockCountAsync(name)).Should().Be(0, $"{name} is a single Put Blob, no block list");
+            var headers = await RawHeadAsync(name);
+            headers.Should().NotContainKey("x-ms-copy-id", $"{name} was not published by a Copy Blob");
+            headers["x-ms-meta-sha256"].Should().Be(Convert.ToHexStringLower(TestData.Sha256(content)));
+#pragma warning disable CA5351 // the service's transport checksum
+            headers["Content-MD5"].Should().Be(Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(content)), "the Put Blob carried Content-MD5");
+#pragma warning restore CA5351
+            (await TestData.ReadAllAsync(await _store.OpenReadAsync(name))).Should().Equal(content);
+        }
+    }
+
+    [Fact]
+    public async Task A_small_source_of_the_wrong_length_writes_nothing()
+    {
+        var data = TestData.Bytes(4096, seed: 26);
+        await _store.Invoking(s => s.WriteAsync("short", new NonSeekableStream(new MemoryStream(data)), 5000))
+            .Should().ThrowAsync<BlobSourceLengthException>().Where(e => e.Declared == 5000 && e.Actual == 4096);
+        await _store.Invoking(s => s.WriteAsync("long", new NonSeekableStream(new MemoryStream(data)), 4000))
+            .Should().ThrowAsync<BlobSourceLengthException>().Where(e => e.Declared == 4000);
+
+        (await RawListAsync()).Should().BeEmpty();
     }
 
     [Fact]
@@ -86,6 +123,16 @@ public sealed class StagedUploadTests(AzuriteFixture fixture)
     {
         var xml = await RawGetAsync(new Uri(_store.GetBlobUri(name) + "?comp=blocklist&blocklisttype=committed"));
         return XDocument.Parse(xml).Root!.Element("CommittedBlocks")?.Elements("Block").Count() ?? 0;
+    }
+
+    /// <summary>The blob's properties as the service reports them (Get Blob Properties), header name to value.</summary>
+    private async Task<Dictionary<string, string>> RawHeadAsync(string name)
+    {
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(Signed(HttpMethod.Head, _store.GetBlobUri(name), null));
+        response.IsSuccessStatusCode.Should().BeTrue();
+        return response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated)
+            .ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Every blob name in the container as the service lists it (staging blobs included).</summary>

@@ -38,15 +38,21 @@ public static class BenchBlobCommand
         {
             Description = "Also measure a raw HttpClient doing ONE streamed Put Block (no Content-MD5: it cannot be known before the body) + Put Block List",
         };
+        var smallCount = new Option<int>("--small-count")
+        {
+            Description = "Small-blob phase: this many 4 KiB writes and reads through AzureBlobStore and through a raw HttpClient (0: skip)",
+            DefaultValueFactory = _ => 1000,
+        };
+        var smallOnly = new Option<bool>("--small-only") { Description = "Run only the small-blob phase" };
         var command = new Command("blob", "Blob storage throughput: AzureBlobStore vs a raw HttpClient PUT/GET on Azurite, and the file system store")
         {
-            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory, singleBlock, verifyMd5,
+            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory, singleBlock, verifyMd5, smallCount, smallOnly,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new Settings(ParseSize(parse.GetValue(size)!, "--size"), ParseSize(parse.GetValue(blockSize)!, "--block-size"),
                 parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), !parse.GetValue(noMd5), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory),
-                parse.GetValue(singleBlock), parse.GetValue(verifyMd5));
+                parse.GetValue(singleBlock), parse.GetValue(verifyMd5), Math.Max(0, parse.GetValue(smallCount)), parse.GetValue(smallOnly));
             if (settings.BlockSize > int.MaxValue) throw new CliException("--block-size is too large");
             await RunAsync(settings, ct);
             return 0;
@@ -55,7 +61,7 @@ public static class BenchBlobCommand
     }
 
     private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, bool ContentMd5, string? ConnectionString, bool AzuriteInMemory, string? Directory,
-        bool SingleBlockBaseline, bool VerifyStreamedMd5);
+        bool SingleBlockBaseline, bool VerifyStreamedMd5, int SmallCount, bool SmallOnly);
 
     private sealed record Measurement(string Name, long Bytes, TimeSpan Elapsed, long PeakWorkingSet, TimeSpan ClientCpu, TimeSpan? ServerCpu)
     {
@@ -87,6 +93,8 @@ public static class BenchBlobCommand
             : $"Azurite {azurite.Endpoint} ({(s.AzuriteInMemory ? "in-memory" : "on disk at " + azurite.Location)}); file store at {fsRoot}");
         try
         {
+            if (s.SmallCount > 0) await SmallBlobsAsync(store, raw, s.SmallCount, s.Runs, ct);
+            if (s.SmallOnly) return;
             // Warm up every path (JIT, connections, container) with a small blob so the first measurement is not penalised.
             const long warm = 8 << 20;
             await store.EnsureContainerAsync(ct);
@@ -203,6 +211,63 @@ public static class BenchBlobCommand
             if (s.Directory is null) TryDelete(fsRoot);
             else foreach (var n in new[] { "bench", "warm" }) await TryAsync(() => fsStore.DeleteAsync(n));
         }
+    }
+
+    private const int SmallBlobSize = 4 << 10;
+
+    /// <summary>
+    /// Small blobs, the size a delegation writes (inputs, w', verifier packages, results): per-call CPU and rate of
+    /// AzureBlobStore 4 KiB write + read next to a raw HttpClient Put Blob + Get Blob (SharedKey-signed, nothing else).
+    /// </summary>
+    private static async Task SmallBlobsAsync(AzureBlobStore store, RawBlobClient raw, int count, int runs, CancellationToken ct)
+    {
+        var data = new byte[SmallBlobSize];
+        new PseudoRandomStream(data.Length, 7).ReadExactly(data);
+        await store.EnsureContainerAsync(ct);
+        // Warm-up: JIT and connections of both sides.
+        for (var i = 0; i < 50; i++)
+        {
+            await store.WriteAsync($"small/warm-store-{i % 10}", new MemoryStream(data, writable: false), ct);
+            await Drain(await store.OpenReadAsync($"small/warm-store-{i % 10}", ct), ct);
+            await raw.PutSmallAsync($"small/warm-raw-{i % 10}", data, ct);
+            await raw.GetAsync($"small/warm-raw-{i % 10}", ct);
+        }
+        Console.WriteLine($"small blobs: {count} x ({SmallBlobSize} B write + read), {runs} round(s), load average {LoadAverage()}");
+        var storeRuns = new List<Measurement>();
+        var rawRuns = new List<Measurement>();
+        for (var round = 0; round < runs; round++)
+        {
+            async Task Store() => storeRuns.Add(await Measure("AzureBlobStore 4 KiB write + read", 2L * count * SmallBlobSize, async () =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var name = $"small/store-{i % 100}";
+                    await store.WriteAsync(name, new MemoryStream(data, writable: false), ct);
+                    Expect(SmallBlobSize, await Drain(await store.OpenReadAsync(name, ct), ct));
+                }
+            }));
+            async Task Raw() => rawRuns.Add(await Measure("raw HttpClient 4 KiB Put Blob + Get Blob", 2L * count * SmallBlobSize, async () =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var name = $"small/raw-{i % 100}";
+                    await raw.PutSmallAsync(name, data, ct);
+                    Expect(SmallBlobSize, await raw.GetAsync(name, ct));
+                }
+            }));
+            if (round % 2 == 0) { await Raw(); await Store(); } else { await Store(); await Raw(); }
+        }
+        Measurement Median(List<Measurement> all) => all.OrderBy(x => x.Elapsed).ToList()[all.Count / 2];
+        var st = Median(storeRuns);
+        var rw = Median(rawRuns);
+        string PerOp(TimeSpan cpu) => (cpu.TotalMilliseconds / count).ToString("F3", CultureInfo.InvariantCulture);
+        string PerOpServer(Measurement m) => m.ServerCpu is { } sc ? PerOp(sc) : "n/a";
+        Console.WriteLine($"{"small-blob phase (median)",-46} {"pairs/s",9} {"ms CPU client/pair",19} {"ms CPU Azurite/pair",20}");
+        foreach (var m in new[] { st, rw })
+            Console.WriteLine($"{m.Name,-46} {count / m.Elapsed.TotalSeconds,9:F0} {PerOp(m.ClientCpu),19} {PerOpServer(m),20}");
+        Console.WriteLine($"small blobs: AzureBlobStore / raw HttpClient: rate {rw.Elapsed.TotalSeconds / st.Elapsed.TotalSeconds:F2}, " +
+                          $"client CPU per pair {st.ClientCpu.TotalMilliseconds / rw.ClientCpu.TotalMilliseconds:F2}x (load average {LoadAverage()})");
+        Console.WriteLine();
     }
 
     /// <summary>Indexes of the phases of one round.</summary>
@@ -326,6 +391,14 @@ public static class BenchBlobCommand
                 new StreamContent(new PseudoRandomStream(size, 42), ReadBufferSize));
             using var response = await http.SendAsync(request, ct);
             await EnsureAsync(response, "raw Put Blob");
+        }
+
+        public async Task PutSmallAsync(string name, byte[] data, CancellationToken ct)
+        {
+            using var request = Signed(HttpMethod.Put, store.GetBlobUri(name), data.Length, r => r.Headers.Add("x-ms-blob-type", "BlockBlob"),
+                new ByteArrayContent(data));
+            using var response = await http.SendAsync(request, ct);
+            await EnsureAsync(response, "raw Put Blob (small)");
         }
 
         /// <summary>

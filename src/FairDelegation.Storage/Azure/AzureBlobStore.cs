@@ -125,6 +125,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     /// <summary>The largest single Put Blob the service accepts (x-ms-version 2019-12-12 and later): 5000 MiB.</summary>
     public const long MaxPutBlobSize = 5000L << 20;
 
+    /// <summary>What a write of unknown length reads first, into a shared buffer, before it needs block-sized ones.</summary>
+    private const int SmallReadSize = 64 << 10;
+
     public Task<BlobWriteResult> WriteAsync(string name, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -137,10 +140,41 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        // Below one block the block path sends one Put Blob with Content-MD5 and the metadata anyway (one request).
-        return _options.StagedUpload && length >= _options.BlockSize && length <= MaxPutBlobSize
+        // Below one block: one Put Blob of a buffer just the blob's size, with Content-MD5 and the SHA-256 metadata (one
+        // request, atomic by itself).
+        if (length < _options.BlockSize) return WriteSmallAsync(name, content, length, cancellationToken);
+        return _options.StagedUpload && length <= MaxPutBlobSize
             ? WriteStagedAsync(name, content, length, cancellationToken)
             : WriteBlocksAsync(name, new DeclaredLengthStream(content, length), cancellationToken);
+    }
+
+    /// <summary>
+    /// A known-length write shorter than one block (most of a delegation's blobs: a few KiB): the source is read into a
+    /// buffer of its own size (from the shared pool: no block-sized buffer, no per-upload pool), hashed, and sent as ONE
+    /// Put Blob carrying Content-MD5 and x-ms-meta-sha256, which publishes data and hash in one step. No staging blob,
+    /// no Copy Blob, no Delete.
+    /// </summary>
+    private async Task<BlobWriteResult> WriteSmallAsync(string name, Stream content, long length, CancellationToken cancellationToken)
+    {
+        var uri = GetBlobUri(name);
+        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        var count = (int)length;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            // Exactly the declared bytes, then the end of the source (a short or long source fails before anything is sent).
+            var source = new DeclaredLengthStream(content, length);
+            await source.ReadExactlyAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+            if (await source.ReadAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
+                throw new InvalidOperationException("unreachable: the declared-length source reads nothing after its length");
+            var sha256 = SHA256.HashData(buffer.AsSpan(0, count));
+            await PutBlobAsync(uri, name, buffer.AsMemory(0, count), sha256, cancellationToken).ConfigureAwait(false);
+            return new BlobWriteResult(name, length, sha256);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>
@@ -275,16 +309,42 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var slots = new SemaphoreSlim(_options.MaxConcurrency);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // First a small read into a shared buffer: most sources of unknown length are small and end within it, and then
+        // one Put Blob is the whole write (no block-sized buffer, no pool for this upload).
+        var probeLength = Math.Min(blockSize, SmallReadSize);
+        byte[]? probe = ArrayPool<byte>.Shared.Rent(probeLength);
+        int count;
+        try
+        {
+            count = await content.ReadAtLeastAsync(probe.AsMemory(0, probeLength), probeLength, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (count < probeLength)
+            {
+                // Fits one request: a single Put Blob is just as atomic and saves a round trip.
+                var sha = SHA256.HashData(probe.AsSpan(0, count));
+                await PutBlobAsync(uri, name, probe.AsMemory(0, count), sha, cancellationToken).ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(probe);
+                return new BlobWriteResult(name, count, sha);
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(probe);
+            throw;
+        }
+
         // A pool per upload: block buffers are reused within it (one shared stack, unlike ArrayPool.Shared's per-thread
         // slots that other thread-pool threads cannot see) and become garbage after it, so an idle store holds none.
         var pool = ArrayPool<byte>.Create(blockSize, _options.MaxConcurrency + 1);
 
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = pool.Rent(blockSize);
-        int count;
         try
         {
-            count = await content.ReadAtLeastAsync(buffer.AsMemory(0, blockSize), blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            probe.AsSpan(0, count).CopyTo(buffer);
+            ArrayPool<byte>.Shared.Return(probe);
+            probe = null;
+            count += await content.ReadAtLeastAsync(buffer.AsMemory(count, blockSize - count), blockSize - count, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             hash.AppendData(buffer, 0, count);
             if (count < blockSize)
             {
@@ -297,6 +357,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobUrlIssuer
         }
         catch
         {
+            if (probe is not null) ArrayPool<byte>.Shared.Return(probe);
             pool.Return(buffer);
             throw;
         }

@@ -44,6 +44,20 @@ public sealed class KeyStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_base64_node_key_whose_text_starts_with_0x_loads()
+    {
+        var key = new byte[32];
+        key[0] = 0xD3; key[1] = 0x10; key[31] = 7;
+        var text = Convert.ToBase64String(key);
+        text.Should().StartWith("0x");
+        var file = Path.Combine(_dir, "node.key");
+        File.WriteAllText(file, text);
+        KeyStore.LoadNodeKey(null, file).Should().Equal(key);
+        KeyStore.LoadNodeKey(text, "/nonexistent/never-read").Should().Equal(key);
+        KeyStore.LoadNodeKey("0x" + Convert.ToHexString(key), "/nonexistent/never-read").Should().Equal(key);
+    }
+
+    [Fact]
     public void The_node_key_file_is_created_once_with_owner_only_permissions()
     {
         var file = Path.Combine(_dir, "sub", "node.key");

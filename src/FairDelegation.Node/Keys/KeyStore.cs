@@ -56,7 +56,11 @@ public sealed class KeyStore
         byte[] key;
         try
         {
-            key = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? Convert.FromHexString(text[2..]) : Convert.FromBase64String(text);
+            // Not by the "0x" prefix alone: base64 text starts with "0x" once in 4,096 keys (a key file created with
+            // such a key once failed to load), so text after "0x" that is not hex is read as base64.
+            key = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && IsHex(text.AsSpan(2))
+                ? Convert.FromHexString(text[2..])
+                : Convert.FromBase64String(text);
         }
         catch (FormatException)
         {
@@ -64,6 +68,8 @@ public sealed class KeyStore
         }
         return key.Length == 32 ? key : throw new FormatException($"the node key must be 32 bytes, got {key.Length}");
     }
+
+    private static bool IsHex(ReadOnlySpan<char> s) => s.Length % 2 == 0 && !s.ContainsAnyExcept("0123456789abcdefABCDEF");
 
     /// <summary>Makes a fresh secp256k1 private key (1 &lt;= d &lt; n) and stores it; returns its id.</summary>
     public string CreateSecp256k1Key(string purpose)

@@ -41,7 +41,14 @@ public sealed class CheckEscrow(EscrowGateway escrow) : TaskActivity<CheckEscrow
                 : new CheckEscrowResult(EscrowVerdict.Reorged, "the escrow's opening is no longer on the chain");
         }
         if (!await escrow.Contract.IsOpenWithAsync(EscrowGateway.TermsOf(e), ct))
+        {
+            // A reorganisation between the receipt read and this read also empties the slot: tell it apart from a
+            // claim or refund by reading the receipt again, so a reorged opening is waited on rather than refused.
+            var (_, again) = await escrow.ConfirmationsAsync(e.TransactionHash, ct);
+            if (again is null || !again.Succeeded || again.BlockHash != e.BlockHash)
+                return new CheckEscrowResult(EscrowVerdict.Reorged, "the escrow's opening is no longer on the chain");
             return Refuse("the escrow no longer holds these terms (claimed or refunded)");
+        }
         if (confirmations < input.Confirmations)
             return new CheckEscrowResult(EscrowVerdict.Unconfirmed, $"{confirmations} of {input.Confirmations} confirmations");
 

@@ -29,11 +29,11 @@ public static class ProtocolJson
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         };
         o.Converters.Add(new BigIntegerConverter());
-        o.Converters.Add(new AddressConverter());
-        o.Converters.Add(new PublicKeyConverter());
-        o.Converters.Add(new WorkHashConverter());
-        o.Converters.Add(new Bytes32Converter());
-        o.Converters.Add(new SignatureConverter());
+        o.Converters.Add(new StringFormConverter<EthereumAddress>("an address", EthereumAddress.Parse, v => v.ToString()));
+        o.Converters.Add(new StringFormConverter<PublicKey>("a public key", PublicKey.Parse, v => v.ToHex()));
+        o.Converters.Add(new StringFormConverter<WorkHash>("a work hash", WorkHash.Parse, v => v.ToHex()));
+        o.Converters.Add(new StringFormConverter<Bytes32>("32 bytes of hex", Bytes32.Parse, v => v.ToHex()));
+        o.Converters.Add(new StringFormConverter<EcdsaSignature>("a signature", EcdsaSignature.FromHex, v => v.ToHex()));
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
@@ -72,54 +72,17 @@ public static class ProtocolJson
             writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
     }
 
-    private sealed class AddressConverter : JsonConverter<EthereumAddress>
+    /// <summary>A value written as one JSON string: parsed with the type's own Parse, FormatException turned into JsonException.</summary>
+    private sealed class StringFormConverter<T>(string expected, Func<string, T> parse, Func<T, string> format) : JsonConverter<T>
     {
-        public override EthereumAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Wrap(reader.GetString() ?? throw new JsonException("expected an address"), EthereumAddress.Parse);
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString() ?? throw new JsonException($"expected {expected}");
+            try { return parse(text); }
+            catch (FormatException e) { throw new JsonException(e.Message, e); }
+        }
 
-        public override void Write(Utf8JsonWriter writer, EthereumAddress value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString());
-    }
-
-    private sealed class PublicKeyConverter : JsonConverter<PublicKey>
-    {
-        public override PublicKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Wrap(reader.GetString() ?? throw new JsonException("expected a public key"), PublicKey.Parse);
-
-        public override void Write(Utf8JsonWriter writer, PublicKey value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToHex());
-    }
-
-    private sealed class WorkHashConverter : JsonConverter<WorkHash>
-    {
-        public override WorkHash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Wrap(reader.GetString() ?? throw new JsonException("expected a work hash"), WorkHash.Parse);
-
-        public override void Write(Utf8JsonWriter writer, WorkHash value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToHex());
-    }
-
-    private sealed class Bytes32Converter : JsonConverter<Bytes32>
-    {
-        public override Bytes32 Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Wrap(reader.GetString() ?? throw new JsonException("expected 32 bytes of hex"), Bytes32.Parse);
-
-        public override void Write(Utf8JsonWriter writer, Bytes32 value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToHex());
-    }
-
-    private sealed class SignatureConverter : JsonConverter<EcdsaSignature>
-    {
-        public override EcdsaSignature Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Wrap(reader.GetString() ?? throw new JsonException("expected a signature"), EcdsaSignature.FromHex);
-
-        public override void Write(Utf8JsonWriter writer, EcdsaSignature value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToHex());
-    }
-
-    private static T Wrap<T>(string text, Func<string, T> parse)
-    {
-        try { return parse(text); }
-        catch (FormatException e) { throw new JsonException(e.Message, e); }
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(format(value));
     }
 }

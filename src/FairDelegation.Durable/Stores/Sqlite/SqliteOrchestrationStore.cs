@@ -176,20 +176,12 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     private const string InstanceColumns = "instance_id, name, status, created_at, last_updated_at, custom_status, failure";
     private const string PayloadColumns = ", input, output";
 
-    private static InstanceRecord ReadInstance(SqliteDataReader r, bool payloads) => new(
-        r.GetString(0), r.GetString(1), (OrchestrationRuntimeStatus)r.GetInt32(2),
-        StoreTime.FromMs(r.GetInt64(3)), StoreTime.FromMs(r.GetInt64(4)),
-        payloads && !r.IsDBNull(7) ? r.GetString(7) : null,
-        payloads && !r.IsDBNull(8) ? r.GetString(8) : null,
-        r.IsDBNull(5) ? null : r.GetString(5),
-        r.IsDBNull(6) ? null : JsonSerializer.Deserialize<TaskFailureDetails>(r.GetString(6)));
-
     public async Task<InstanceRecord?> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenReaderAsync(cancellationToken);
         await using var cmd = Cmd(c, null, $"SELECT {InstanceColumns}{PayloadColumns} FROM dt_instances WHERE instance_id=@id", ("@id", instanceId));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        return await r.ReadAsync(cancellationToken) ? ReadInstance(r, includePayloads) : null;
+        return await r.ReadAsync(cancellationToken) ? InstanceRows.Read(r, includePayloads) : null;
     }
 
     public async Task<Page<InstanceRecord>> QueryInstancesAsync(OrchestrationQuery query, CancellationToken cancellationToken = default)
@@ -213,7 +205,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         await using var cmd = Cmd(c, null, sql.ToString(), ps.ToArray());
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<InstanceRecord>();
-        while (await r.ReadAsync(cancellationToken)) list.Add(ReadInstance(r, query.FetchInputsAndOutputs));
+        while (await r.ReadAsync(cancellationToken)) list.Add(InstanceRows.Read(r, query.FetchInputsAndOutputs));
         if (list.Count <= query.PageSize) return new Page<InstanceRecord>(list, null);
         list.RemoveAt(list.Count - 1);
         return new Page<InstanceRecord>(list, StoreTime.EncodeToken(list[^1].InstanceId));

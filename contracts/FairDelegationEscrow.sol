@@ -49,6 +49,11 @@ contract FairDelegationEscrow {
     /// @dev The slot value of a claimed escrow. No keccak256 output is known to equal it.
     bytes32 private constant CLAIMED = bytes32(uint256(1));
 
+    /// @notice The latest deadline open accepts, counted from the block that opens the escrow. Without a cap a
+    /// griefer could open on somebody else's work key with 1 wei and deadline 2^256-1 and lock the key forever;
+    /// with it the slot is refundable (and so free again) at most this long after the griefer's open.
+    uint256 public constant MAX_ESCROW_DURATION = 30 days;
+
     /// @notice workKey => keccak256(abi.encode(terms)) while open, CLAIMED once claimed, 0 if free.
     mapping(address workKey => bytes32) public escrows;
 
@@ -74,6 +79,7 @@ contract FairDelegationEscrow {
     error ZeroPayee();
     error ZeroWorkKey();
     error DeadlineNotInFuture(uint256 deadline, uint256 nowTimestamp);
+    error DeadlineTooFar(uint256 deadline, uint256 latestDeadline);
     error WorkKeyAlreadyUsed(address workKey);
     error ValueMismatch(uint256 expected, uint256 received);
     error NoSuchEscrow(address workKey);
@@ -166,6 +172,12 @@ contract FairDelegationEscrow {
         // ecrecover returns address(0) for any input it cannot recover: a zero work key would take any sk.
         if (workKey == address(0)) revert ZeroWorkKey();
         if (deadline <= block.timestamp) revert DeadlineNotInFuture(deadline, block.timestamp);
+        // block.timestamp is far below 2^255: the sum cannot overflow, so no checked arithmetic is paid for.
+        unchecked {
+            if (deadline > block.timestamp + MAX_ESCROW_DURATION) {
+                revert DeadlineTooFar(deadline, block.timestamp + MAX_ESCROW_DURATION);
+            }
+        }
         if (escrows[workKey] != 0) revert WorkKeyAlreadyUsed(workKey);
 
         escrows[workKey] = keccak256(abi.encode(msg.sender, payee, workKey, workHash, amount, deadline));

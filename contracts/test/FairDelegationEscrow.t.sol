@@ -135,6 +135,53 @@ contract FairDelegationEscrowTest is TestBase {
         escrow.open{value: WAGE}(DETAILS, payee, workKey, WORK_HASH, block.timestamp - 1);
     }
 
+    function test_Open_AcceptsADeadlineExactlyThirtyDaysAhead() public {
+        _open(workKey, block.timestamp + 30 days);
+        assertEq(escrow.MAX_ESCROW_DURATION(), 30 days, "cap");
+    }
+
+    /// @dev Finding #7 of issue 11: a griefer opening on somebody else's work key with deadline 2^256-1 would
+    /// lock the key forever; the cap bounds the lock to 30 days, after which anyone refunds and frees the slot.
+    function test_RevertWhen_OpenWithDeadlineBeyondThirtyDays() public {
+        uint256 latest = block.timestamp + 30 days;
+        vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.DeadlineTooFar.selector, latest + 1, latest));
+        vm.prank(customer);
+        escrow.open{value: WAGE}(DETAILS, payee, workKey, WORK_HASH, latest + 1);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(FairDelegationEscrow.DeadlineTooFar.selector, type(uint256).max, latest)
+        );
+        vm.prank(stranger);
+        vm.deal(stranger, 1);
+        escrow.open{value: 1}(DETAILS, stranger, workKey, WORK_HASH, type(uint256).max);
+        assertEq(escrow.escrows(workKey), bytes32(0), "work key still free");
+    }
+
+    function test_RevertWhen_OpenBatchHasADeadlineBeyondThirtyDays() public {
+        FairDelegationEscrow.Opening[] memory batch = new FairDelegationEscrow.Opening[](2);
+        batch[0] = FairDelegationEscrow.Opening(DETAILS, payee, vm.addr(7), WORK_HASH, WAGE, block.timestamp + 1);
+        batch[1] = FairDelegationEscrow.Opening(DETAILS, payee, vm.addr(8), WORK_HASH, WAGE, type(uint256).max);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                FairDelegationEscrow.DeadlineTooFar.selector, type(uint256).max, block.timestamp + 30 days
+            )
+        );
+        vm.prank(customer);
+        escrow.openBatch{value: 2 * WAGE}(batch);
+    }
+
+    /// @dev The griefer's lock ends: after its (capped) deadline anyone refunds it and the provider's key is free.
+    function test_GriefedWorkKeyIsFreeAgainAfterTheCappedDeadline() public {
+        vm.deal(stranger, 1);
+        uint256 deadline = block.timestamp + 30 days;
+        vm.prank(stranger);
+        escrow.open{value: 1}(DETAILS, stranger, workKey, WORK_HASH, deadline);
+        vm.warp(deadline);
+        escrow.refund(FairDelegationEscrow.Terms(stranger, stranger, workKey, WORK_HASH, 1, deadline));
+        _openDefault();
+        assertEq(escrow.escrows(workKey), keccak256(abi.encode(_terms(workKey, block.timestamp + 1 days))), "reopened");
+    }
+
     function test_RevertWhen_WorkKeyReusedWhileOpen_EvenUnderAnotherAgreementId() public {
         _openDefault();
         vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.WorkKeyAlreadyUsed.selector, workKey));

@@ -69,4 +69,14 @@ public sealed class ServiceTests : IDisposable
         problems.Should().Contain(p => p.StartsWith("FairDelegation:Provider:Services:x:WageWei"));
         problems.Should().Contain(p => p.StartsWith("FairDelegation:Provider:Services:x:Command"));
     }
+
+    [Fact]
+    public void An_escrow_deadline_beyond_the_contracts_30_day_cap_is_refused_at_start()
+    {
+        var o = new NodeOptions();
+        o.Timeouts.Deadline = TimeSpan.FromDays(31);
+        NodeOptionsValidator.Problems(o).Should().Contain(p => p.StartsWith("FairDelegation:Timeouts:Deadline must be at most 30 days"));
+        o.Timeouts.Deadline = TimeSpan.FromDays(30);
+        NodeOptionsValidator.Problems(o).Should().NotContain(p => p.StartsWith("FairDelegation:Timeouts:Deadline"));
+    }
 }

@@ -42,6 +42,8 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         if (o.Timeouts.DeadlineMargin < TimeSpan.Zero) p.Add($"{s}:Timeouts:DeadlineMargin must not be negative");
         if (o.Timeouts.WorkDelivery >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:Deadline must be longer than Timeouts:WorkDelivery (the escrow deadline comes after the delivery deadline)");
         if (o.Timeouts.DeadlineMargin >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:DeadlineMargin must be shorter than Timeouts:Deadline");
+        if (o.Timeouts.Deadline > FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration)
+            p.Add($"{s}:Timeouts:Deadline must be at most {FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration.TotalDays:0} days (the escrow contract rejects a later deadline: DeadlineTooFar)");
         if (o.Provider.VerifierRetryBudget < 0) p.Add($"{s}:Provider:VerifierRetryBudget must not be negative");
         foreach (var (svc, cfg) in o.Provider.Services)
         {

@@ -75,6 +75,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
             t.Escrow != EthereumAddress.Parse(o.Chain.EscrowAddress) ? $"escrow {t.Escrow} instead of {o.Chain.EscrowAddress}" :
             t.Nonce.ToHex() != proposalId ? "another proposal id" :
             t.EscrowDeadline <= chainNow + (long)o.Timeouts.DeadlineMargin.TotalSeconds ? "an escrow deadline too close to leave the provider its margin" :
+            t.EscrowDeadline > chainNow + (long)FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration.TotalSeconds ? "an escrow deadline beyond the contract's 30-day cap" :
             t.AgreementId.ToHex() != reply.AgreementId.ToLowerInvariant() ? "an agreement id that is not the hash of the terms" :
             null;
         if (mismatch is not null) return Refuse($"the quote does not match the request: {mismatch}");

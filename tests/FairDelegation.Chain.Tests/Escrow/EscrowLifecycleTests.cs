@@ -178,6 +178,10 @@ public sealed class EscrowLifecycleTests(AnvilProcess anvil) : IClassFixture<Anv
         var past = zero with { Amount = Wage, Deadline = now - 1 };
         (await FluentActions.Awaiting(() => p.Escrow.OpenAsync(p.Customer, past)).Should().ThrowAsync<ContractRevertedException>())
             .Which.Reason!.Name.Should().Be("DeadlineNotInFuture");
+        // Issue 11 #7: a far deadline (2^256-1 on chain) would lock the work key forever; the contract caps it at 30 days.
+        var forever = zero with { Amount = Wage, Deadline = long.MaxValue };
+        (await FluentActions.Awaiting(() => p.Escrow.OpenAsync(p.Customer, forever)).Should().ThrowAsync<ContractRevertedException>())
+            .Which.Reason!.Name.Should().Be("DeadlineTooFar");
     }
 
     [Fact]

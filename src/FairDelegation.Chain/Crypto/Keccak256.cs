@@ -2,18 +2,16 @@ using Org.BouncyCastle.Crypto.Digests;
 
 namespace FairDelegation.Chain.Crypto;
 
-/// <summary>Ethereum's Keccak-256 (the original Keccak padding, not NIST SHA3-256).</summary>
+/// <summary>Ethereum's Keccak-256 (the original Keccak padding, not NIST SHA3-256), BouncyCastle's KeccakDigest.</summary>
 public static class Keccak256
 {
     /// <summary>keccak256(data) as 32 bytes.</summary>
     public static byte[] Hash(ReadOnlySpan<byte> data)
     {
         var digest = new KeccakDigest(256);
-        // Portable.BouncyCastle 1.8 has no span overloads; one copy is cheap next to the permutation.
-        var input = data.ToArray();
-        digest.BlockUpdate(input, 0, input.Length);
+        digest.BlockUpdate(data);
         var output = new byte[32];
-        digest.DoFinal(output, 0);
+        digest.DoFinal(output);
         return output;
     }
 
@@ -21,9 +19,9 @@ public static class Keccak256
     public static byte[] Hash(params byte[][] parts)
     {
         var digest = new KeccakDigest(256);
-        foreach (var p in parts) digest.BlockUpdate(p, 0, p.Length);
+        foreach (var p in parts) digest.BlockUpdate(p);
         var output = new byte[32];
-        digest.DoFinal(output, 0);
+        digest.DoFinal(output);
         return output;
     }
 

@@ -18,9 +18,9 @@ namespace FairDelegation.Cli.Commands;
 
 /// <summary>
 /// `fairdelegation bench secp256k1`: microseconds and operations per second of every secp256k1 operation a
-/// delegation uses (derive, key generation, sign, recover, verify, ECDH), for our implementation next to the
-/// baseline measured in the same run: the previous implementation on BouncyCastle's generic Fp curve
-/// (SecNamedCurves). BouncyCastle's specialised curve (CustomNamedCurves: SecP256K1Curve with GLV) is shown too,
+/// delegation uses (derive, key generation, sign, recover, verify, ECDH), for our adapter over libsecp256k1
+/// (Secp256k1.Net) next to the baseline measured in the same run: BouncyCastle's generic Fp curve (SecNamedCurves),
+/// which is what Nethereum's signer runs by default. BouncyCastle's specialised curve (CustomNamedCurves: SecP256K1Curve with GLV) is shown too,
 /// as the cheaper alternative that was considered. Single-threaded; each figure is the best of several rounds,
 /// the rounds interleave the implementations so load from other processes hits them alike.
 /// </summary>
@@ -30,7 +30,7 @@ public static class BenchSecp256k1Command
     {
         var rounds = new Option<int>("--rounds") { Description = "Rounds per operation; each reports its best", DefaultValueFactory = _ => 5 };
         var millis = new Option<int>("--ms") { Description = "Target milliseconds per round and operation", DefaultValueFactory = _ => 300 };
-        var cmd = new Command("secp256k1", "secp256k1 sign/recover/derive/ECDH: ours vs BouncyCastle, ops/s and ratio") { rounds, millis };
+        var cmd = new Command("secp256k1", "secp256k1 sign/recover/derive/ECDH: the libsecp256k1 adapter vs BouncyCastle, ops/s and ratio") { rounds, millis };
         cmd.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(rounds);
@@ -121,7 +121,7 @@ public static class BenchSecp256k1Command
             }
         }
 
-        Console.Out.WriteLine("  CPU µs per operation (this thread's CPU time), ops/s from wall time; speedup = baseline CPU / ours CPU");
+        Console.Out.WriteLine("  CPU µs per operation (this thread's CPU time), ops/s from wall time; ours = the libsecp256k1 adapter; speedup = baseline CPU / ours CPU");
         Console.Out.WriteLine($"  {"operation",-28} {"ours µs",8} {"ops/s",7} | {"BC generic µs",13} {"ops/s",6} {"speedup",8} | {"BC custom µs",12} {"speedup",8}");
         foreach (var op in operations)
         {
@@ -197,7 +197,7 @@ public static class BenchSecp256k1Command
     }
 
     /// <summary>
-    /// The previous implementation (src/FairDelegation.Chain/Crypto/Secp256k1.cs before the own arithmetic), on a
+    /// The previous implementation (before the own arithmetic that libsecp256k1 now replaces), on a
     /// given BouncyCastle curve: RFC 6979 signer, low-s, recovery id found by recovering with both ids.
     /// </summary>
     private sealed class BouncyCastleBaseline

@@ -5,7 +5,7 @@ using FairDelegation.Chain.Crypto;
 namespace FairDelegation.Chain.Tests.Crypto;
 
 /// <summary>
-/// The own secp256k1 against BouncyCastle's generic curve (the previous implementation) on random keys and
+/// The libsecp256k1 adapter against BouncyCastle's generic curve (an independent implementation) on random keys and
 /// messages and on edge cases: keys 1, 2, n-1, keys with zero windows, high s, r near n, both recovery ids,
 /// recovery to the point at infinity, points off the curve.
 /// </summary>
@@ -86,22 +86,6 @@ public class Secp256k1CrossCheckTests
         // The sample covers both recovery ids and both sides of the low-s normalization.
         v1Count.Should().BeInRange(1, keys.Count - 1);
         lowSCount.Should().BeInRange(1, keys.Count - 1);
-    }
-
-    [Fact]
-    public void Rfc6979_nonce_equals_bouncy_castles_calculator()
-    {
-        var rng = new Random(13);
-        var hash = new byte[32];
-        foreach (var sk in TestKeys(20))
-        {
-            rng.NextBytes(hash);
-            var state = new byte[64];
-            var nonce = new Rfc6979Nonce(sk, hash, state);
-            nonce.Next().ToBigInteger().Should().Be(BouncyCastleSecp256k1.FirstNonce(sk, hash));
-            nonce.Dispose();
-            state.Should().OnlyContain(b => b == 0, "K and V are cleared");
-        }
     }
 
     [Fact]

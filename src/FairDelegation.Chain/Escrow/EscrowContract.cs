@@ -1,29 +1,39 @@
 using System.Numerics;
 using FairDelegation.Chain.Abi;
 using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Escrow.Messages;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
 using FairDelegation.Chain.Watching;
+using Nethereum.ABI;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexTypes;
+using FilterLog = Nethereum.RPC.Eth.DTOs.FilterLog;
 
 namespace FairDelegation.Chain.Escrow;
 
 /// <summary>
 /// The typed binding of FairDelegationEscrow (contracts/FairDelegationEscrow.sol, compiled at build time and
-/// embedded): deploy, open, openBatch, claim, refund, state and events. Every transaction method estimates gas
+/// embedded): deploy, open, openBatch, claim, refund, state and events. Call data and event decoding are Nethereum's
+/// typed messages (Escrow/Messages: FunctionMessage, IEventDTO); sending goes through our
+/// <see cref="TransactionSender"/> (nonces, fees, replacement, confirmations). Every transaction method estimates gas
 /// first, so a call that would revert fails with <see cref="ContractRevertedException"/> carrying the contract's
 /// error decoded (e.g. "WrongPrivateKey(workKey=0x…, derived=0x…)") and nothing is sent; it returns once mined.
 /// </summary>
 public sealed class EscrowContract
 {
-    /// <summary>The contract's ABI.</summary>
-    public static AbiContract Abi { get; } = AbiContract.FromJson(ReadResource("FairDelegationEscrow.abi.json"));
+    /// <summary>The contract's solc JSON ABI.</summary>
+    public static string AbiJson { get; } = ReadResource("FairDelegationEscrow.abi.json");
+
+    /// <summary>The contract's custom errors, to decode reverts.</summary>
+    public static ContractErrors Abi { get; } = ContractErrors.FromAbiJson(AbiJson);
 
     /// <summary>The creation bytecode (init code) solc produced at build time.</summary>
     public static byte[] CreationBytecode { get; } = Hex.Decode(ReadResource("FairDelegationEscrow.bin").Trim());
 
-    private static readonly AbiEvent OpenedEvent = Abi.Event("EscrowOpened");
-    private static readonly AbiEvent RevealedEvent = Abi.Event("KeyRevealed");
-    private static readonly AbiEvent RefundedEvent = Abi.Event("Refunded");
+    private static readonly string OpenedTopic = Topic0<EscrowOpenedEventDto>();
+    private static readonly string RevealedTopic = Topic0<KeyRevealedEventDto>();
+    private static readonly string RefundedTopic = Topic0<RefundedEventDto>();
 
     private readonly EthRpcClient _rpc;
 
@@ -36,7 +46,7 @@ public sealed class EscrowContract
     public EthereumAddress Address { get; }
 
     /// <summary>topic0 of the three events, for log filters.</summary>
-    public static IReadOnlyList<string> EventTopics { get; } = [OpenedEvent.Topic0, RevealedEvent.Topic0, RefundedEvent.Topic0];
+    public static IReadOnlyList<string> EventTopics { get; } = [OpenedTopic, RevealedTopic, RefundedTopic];
 
     /// <summary>
     /// The agreement id as the contract derives it: keccak256(abi.encode(bytes32 detailsHash, address workKey)). Binding
@@ -46,10 +56,7 @@ public sealed class EscrowContract
     {
         if (detailsHash.Length != 32) throw new ArgumentException($"the details hash is 32 bytes, got {detailsHash.Length}");
         ArgumentNullException.ThrowIfNull(workKey);
-        Span<byte> encoded = stackalloc byte[64];
-        detailsHash.CopyTo(encoded);
-        workKey.Bytes.CopyTo(encoded[44..]);
-        return Keccak256.Hash(encoded);
+        return new ABIEncode().GetSha3ABIEncoded(new ABIValue("bytes32", detailsHash.ToArray()), new ABIValue("address", workKey.ToLowerHex()));
     }
 
     /// <summary>Deploys the singleton (once per chain).</summary>
@@ -68,7 +75,7 @@ public sealed class EscrowContract
     {
         RequireBytes32(opening.DetailsHash, "details hash");
         RequireBytes32(opening.WorkHash, "work hash");
-        var data = Abi.Function("open").Encode(opening.DetailsHash, opening.Payee, opening.WorkKey, opening.WorkHash, new BigInteger(opening.Deadline));
+        var data = opening.ToFunction().GetCallData();
         var receipt = await customer.SendAndWaitAsync(Request(data, "open", opening.Amount), ct);
         return (opening.TermsFor(customer.Account.Address), ToResult(receipt));
     }
@@ -79,8 +86,7 @@ public sealed class EscrowContract
     {
         if (openings.Count == 0) throw new ArgumentException("a batch needs at least one escrow");
         foreach (var o in openings) { RequireBytes32(o.DetailsHash, "details hash"); RequireBytes32(o.WorkHash, "work hash"); }
-        var tuples = openings.Select(o => (object?)new object?[] { o.DetailsHash, o.Payee, o.WorkKey, o.WorkHash, o.Amount, new BigInteger(o.Deadline) }).ToArray();
-        var data = Abi.Function("openBatch").Encode([tuples]);
+        var data = new OpenBatchFunction { Openings = openings.Select(o => o.ToStruct()).ToList() }.GetCallData();
         var total = openings.Aggregate(BigInteger.Zero, (s, o) => s + o.Amount);
         var receipt = await customer.SendAndWaitAsync(Request(data, "openBatch", total), ct);
         return (openings.Select(o => o.TermsFor(customer.Account.Address)).ToArray(), ToResult(receipt));
@@ -93,7 +99,7 @@ public sealed class EscrowContract
     public async Task<EscrowTransaction> ClaimAsync(TransactionSender sender, EscrowTerms terms, ReadOnlyMemory<byte> workPrivateKey, CancellationToken ct = default)
     {
         var sk = new BigInteger(workPrivateKey.Span, isUnsigned: true, isBigEndian: true);
-        var data = Abi.Function("claim").Encode(terms.ToAbiTuple(), sk);
+        var data = new ClaimFunction { Terms = terms.ToStruct(), PrivateKey = sk }.GetCallData();
         var receipt = await sender.SendAndWaitAsync(Request(data, "claim", BigInteger.Zero), ct);
         return ToResult(receipt);
     }
@@ -101,7 +107,7 @@ public sealed class EscrowContract
     /// <summary>Step (11) when the provider stalled: from the deadline on, returns the deposit to terms.Customer.</summary>
     public async Task<EscrowTransaction> RefundAsync(TransactionSender sender, EscrowTerms terms, CancellationToken ct = default)
     {
-        var data = Abi.Function("refund").Encode([terms.ToAbiTuple()]);
+        var data = new RefundFunction { Terms = terms.ToStruct() }.GetCallData();
         var receipt = await sender.SendAndWaitAsync(Request(data, "refund", BigInteger.Zero), ct);
         return ToResult(receipt);
     }
@@ -121,24 +127,24 @@ public sealed class EscrowContract
     /// <summary>The raw slot value for the work key: terms hash, 0x…01 once claimed, zero if none.</summary>
     public async Task<byte[]> StoredHashAsync(EthereumAddress workKey, CancellationToken ct = default)
     {
-        var f = Abi.Function("escrows");
-        var output = await _rpc.CallAsync(new CallRequest(null, Address, f.Encode(workKey)), Abi, ct: ct);
-        return (byte[])f.DecodeOutput(output)[0]!;
+        var call = new EscrowsFunction { WorkKey = workKey.ToLowerHex() }.GetCallData();
+        var output = await _rpc.CallAsync(new CallRequest(null, Address, call), Abi, ct: ct);
+        return new Bytes32Output().DecodeOutput(Hex.Encode(output)).Value;
     }
 
     /// <summary>The contract's own derivation of an agreement id (its pure agreementIdOf), e.g. to cross-check <see cref="AgreementIdOf"/>.</summary>
     public async Task<byte[]> GetAgreementIdAsync(byte[] detailsHash, EthereumAddress workKey, CancellationToken ct = default)
     {
         RequireBytes32(detailsHash, "details hash");
-        var f = Abi.Function("agreementIdOf");
-        var output = await _rpc.CallAsync(new CallRequest(null, Address, f.Encode(detailsHash, workKey)), Abi, ct: ct);
-        return (byte[])f.DecodeOutput(output)[0]!;
+        var call = new AgreementIdOfFunction { DetailsHash = detailsHash, WorkKey = workKey.ToLowerHex() }.GetCallData();
+        var output = await _rpc.CallAsync(new CallRequest(null, Address, call), Abi, ct: ct);
+        return new Bytes32Output().DecodeOutput(Hex.Encode(output)).Value;
     }
 
     /// <summary>The contract's events in a block range, optionally only those of one work key.</summary>
     public async Task<IReadOnlyList<EscrowEvent>> GetEventsAsync(long fromBlock, long? toBlock = null, EthereumAddress? workKey = null, CancellationToken ct = default)
     {
-        var topic1 = workKey is null ? null : Hex.Encode(AbiCodec.Encode([AbiType.Address], [workKey]));
+        var topic1 = workKey is null ? null : Hex.Encode(new ABIEncode().GetABIEncoded(new ABIValue("address", workKey.ToLowerHex())));
         var logs = await _rpc.GetLogsAsync(new LogFilter(Address, fromBlock, toBlock, EventTopics, topic1), ct);
         return logs.Select(DecodeLog).OfType<EscrowEvent>().ToArray();
     }
@@ -163,25 +169,42 @@ public sealed class EscrowContract
     public static EscrowEvent? DecodeLog(LogEntry log)
     {
         if (log.Topics.Count == 0) return null;
-        var topic = log.Topics[0];
-        if (topic == OpenedEvent.Topic0)
+        var topic = log.Topics[0].ToLowerInvariant();
+        if (topic != OpenedTopic && topic != RevealedTopic && topic != RefundedTopic) return null;
+        var filterLog = ToFilterLog(log);
+        if (topic == OpenedTopic)
         {
-            var v = OpenedEvent.Decode(log.Topics, log.Data);
-            var terms = new EscrowTerms((EthereumAddress)v["customer"]!, (EthereumAddress)v["payee"]!, (EthereumAddress)v["workKey"]!,
-                (byte[])v["workHash"]!, (BigInteger)v["amount"]!, (long)(BigInteger)v["deadline"]!);
-            return new EscrowOpened((byte[])v["agreementId"]!, terms, log);
+            var v = filterLog.DecodeEvent<EscrowOpenedEventDto>().Event;
+            var terms = new EscrowTerms(EthereumAddress.Parse(v.Customer), EthereumAddress.Parse(v.Payee), EthereumAddress.Parse(v.WorkKey),
+                v.WorkHash, v.Amount, (long)v.Deadline);
+            return new EscrowOpened(v.AgreementId, terms, log);
         }
-        if (topic == RevealedEvent.Topic0)
+        if (topic == RevealedTopic)
         {
-            var v = RevealedEvent.Decode(log.Topics, log.Data);
-            return new KeyRevealed((EthereumAddress)v["workKey"]!, AbiCodec.Word((BigInteger)v["privateKey"]!), log);
+            var v = filterLog.DecodeEvent<KeyRevealedEventDto>().Event;
+            var sk = new byte[32];
+            Secp256k1.WriteUInt256(v.PrivateKey, sk);
+            return new KeyRevealed(EthereumAddress.Parse(v.WorkKey), sk, log);
         }
-        if (topic == RefundedEvent.Topic0)
-        {
-            var v = RefundedEvent.Decode(log.Topics, log.Data);
-            return new Refunded((EthereumAddress)v["workKey"]!, log);
-        }
-        return null;
+        var r = filterLog.DecodeEvent<RefundedEventDto>().Event;
+        return new Refunded(EthereumAddress.Parse(r.WorkKey), log);
+    }
+
+    /// <summary>Our log record in Nethereum's shape, for its event decoders.</summary>
+    internal static FilterLog ToFilterLog(LogEntry log) => new()
+    {
+        Address = log.Address.ToLowerHex(),
+        Topics = log.Topics.Cast<object>().ToArray(),
+        Data = Hex.Encode(log.Data),
+        BlockNumber = new HexBigInteger(log.BlockNumber),
+        BlockHash = log.BlockHash,
+        TransactionHash = log.TransactionHash,
+    };
+
+    private static string Topic0<TEvent>() where TEvent : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO
+    {
+        var signature = EventExtensions.GetEventABI<TEvent>().Sha3Signature;
+        return (signature.StartsWith("0x", StringComparison.Ordinal) ? signature : "0x" + signature).ToLowerInvariant();
     }
 
     /// <summary>A reorg-aware watcher of this contract's events (resumable from a stored cursor).</summary>

@@ -1,4 +1,6 @@
 using System.Numerics;
+using FairDelegation.Chain.Escrow.Messages;
+using Nethereum.Contracts;
 using FairDelegation.Chain.Accounts;
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Rpc;
@@ -80,9 +82,9 @@ public sealed class EscrowGasReport(EthRpcClient rpc, EscrowContract escrow, Tra
 
         var sk = new BigInteger(WorkKey(label + "/claim").ExportPrivateKey(), isUnsigned: true, isBigEndian: true);
         return new EscrowGasFigures(workHash, open.GasUsed, claim.GasUsed, claim3.GasUsed, refund.GasUsed, batchSize, openBatch.GasUsed,
-            IntrinsicGas(EscrowContract.Abi.Function("open").Encode(o1.DetailsHash, o1.Payee, o1.WorkKey, o1.WorkHash, new BigInteger(o1.Deadline))),
-            IntrinsicGas(EscrowContract.Abi.Function("claim").Encode(t1.ToAbiTuple(), sk)),
-            IntrinsicGas(EscrowContract.Abi.Function("refund").Encode([t3.ToAbiTuple()])));
+            IntrinsicGas(o1.ToFunction().GetCallData()),
+            IntrinsicGas(new ClaimFunction { Terms = t1.ToStruct(), PrivateKey = sk }.GetCallData()),
+            IntrinsicGas(new RefundFunction { Terms = t3.ToStruct() }.GetCallData()));
     }
 
     /// <summary>21000 + 4 gas per zero byte + 16 per other byte of calldata (EIP-2028).</summary>

@@ -1,6 +1,7 @@
 using System.Numerics;
-using FairDelegation.Chain.Abi;
 using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Escrow.Messages;
+using Nethereum.ABI;
 using FairDelegation.Chain.Rpc;
 
 namespace FairDelegation.Chain.Escrow;
@@ -23,18 +24,20 @@ public sealed record EscrowTerms(
     BigInteger Amount,
     long Deadline)
 {
-    /// <summary>The ABI type of the contract's Terms struct.</summary>
-    public static AbiType AbiTupleType { get; } = AbiType.Parse("(address,address,address,bytes32,uint256,uint256)");
-
-    /// <summary>The ABI tuple value (address, address, address, bytes32, uint256, uint256).</summary>
-    public object?[] ToAbiTuple()
+    /// <summary>The contract's Terms struct as Nethereum encodes it.</summary>
+    public TermsStruct ToStruct()
     {
         if (WorkHash.Length != 32) throw new ArgumentException($"the work hash is 32 bytes, got {WorkHash.Length}");
-        return [Customer, Payee, WorkKey, WorkHash, Amount, new BigInteger(Deadline)];
+        return new TermsStruct
+        {
+            Customer = Customer.ToLowerHex(), Payee = Payee.ToLowerHex(), WorkKey = WorkKey.ToLowerHex(),
+            WorkHash = WorkHash, Amount = Amount, Deadline = Deadline,
+        };
     }
 
-    /// <summary>keccak256(abi.encode(terms)): the value the contract stores while the escrow is open.</summary>
-    public byte[] Hash() => Keccak256.Hash(AbiCodec.Encode(AbiTupleType.Components, ToAbiTuple()));
+    /// <summary>keccak256(abi.encode(terms)): the value the contract stores while the escrow is open (a static struct
+    /// encodes as its fields in order).</summary>
+    public byte[] Hash() => new ABIEncode().GetSha3ABIParamsEncoded(ToStruct());
 
     /// <summary>Value equality including the work hash's bytes.</summary>
     public bool Matches(EscrowTerms other) =>
@@ -65,6 +68,19 @@ public sealed record EscrowOpening(
 {
     /// <summary>The agreement id the contract will emit in EscrowOpened for this opening.</summary>
     public byte[] AgreementId => EscrowContract.AgreementIdOf(DetailsHash, WorkKey);
+
+    /// <summary>The open call for this opening (value = <see cref="Amount"/>).</summary>
+    public OpenFunction ToFunction() => new()
+    {
+        DetailsHash = DetailsHash, Payee = Payee.ToLowerHex(), WorkKey = WorkKey.ToLowerHex(), WorkHash = WorkHash, Deadline = Deadline,
+    };
+
+    /// <summary>This opening as one element of openBatch's array.</summary>
+    public OpeningStruct ToStruct() => new()
+    {
+        DetailsHash = DetailsHash, Payee = Payee.ToLowerHex(), WorkKey = WorkKey.ToLowerHex(), WorkHash = WorkHash, Amount = Amount,
+        Deadline = Deadline,
+    };
 
     /// <summary>The terms the contract will store when <paramref name="customer"/> opens this.</summary>
     public EscrowTerms TermsFor(EthereumAddress customer) => new(customer, Payee, WorkKey, WorkHash, Amount, Deadline);

@@ -148,7 +148,7 @@ public sealed class EthRpcClient : IDisposable
     /// its base fee) unless <paramref name="knownLatest"/> is given, and the node's tip suggestion when <paramref name="needTip"/>.
     /// </summary>
     public async Task<(BigInteger? Gas, BlockHeader Latest, BigInteger? Tip, BigInteger? PendingCount)> PrepareTransactionAsync(
-        CallRequest? estimate, AbiContract? abi, BlockHeader? knownLatest, bool needTip, EthereumAddress? countFor = null, CancellationToken ct = default)
+        CallRequest? estimate, ContractErrors? abi, BlockHeader? knownLatest, bool needTip, EthereumAddress? countFor = null, CancellationToken ct = default)
     {
         var calls = new List<(string, JsonNode?[])>();
         if (countFor is not null) calls.Add(("eth_getTransactionCount", [countFor.ToLowerHex(), "pending"]));
@@ -176,7 +176,7 @@ public sealed class EthRpcClient : IDisposable
         return (gas, latest, tip, count);
     }
 
-    private async Task<IReadOnlyList<JsonElement?>> ReadAsync(List<(string, JsonNode?[])> calls, AbiContract? abi, CancellationToken ct)
+    private async Task<IReadOnlyList<JsonElement?>> ReadAsync(List<(string, JsonNode?[])> calls, ContractErrors? abi, CancellationToken ct)
     {
         var answers = await BatchAsync(calls, ct);
         var results = new JsonElement?[answers.Count];
@@ -189,14 +189,14 @@ public sealed class EthRpcClient : IDisposable
     }
 
     /// <summary>eth_estimateGas; a revert throws <see cref="ContractRevertedException"/> decoded with <paramref name="abi"/>.</summary>
-    public async Task<BigInteger> EstimateGasAsync(CallRequest call, AbiContract? abi = null, CancellationToken ct = default)
+    public async Task<BigInteger> EstimateGasAsync(CallRequest call, ContractErrors? abi = null, CancellationToken ct = default)
     {
         try { return Quantity(await RequestAsync("eth_estimateGas", [CallObject(call)], ct)); }
         catch (RpcException e) when (IsRevert(e)) { throw Revert("gas estimation", e, abi); }
     }
 
     /// <summary>eth_call against the latest block; a revert throws <see cref="ContractRevertedException"/>.</summary>
-    public async Task<byte[]> CallAsync(CallRequest call, AbiContract? abi = null, string block = "latest", CancellationToken ct = default)
+    public async Task<byte[]> CallAsync(CallRequest call, ContractErrors? abi = null, string block = "latest", CancellationToken ct = default)
     {
         try { return Hex.Decode((await RequestAsync("eth_call", [CallObject(call), block], ct)).GetString()!); }
         catch (RpcException e) when (IsRevert(e)) { throw Revert("call", e, abi); }
@@ -410,7 +410,7 @@ public sealed class EthRpcClient : IDisposable
     private static bool IsRevert(RpcException e) =>
         e.Code == 3 || e.RpcMessage.Contains("revert", StringComparison.OrdinalIgnoreCase);
 
-    private static ContractRevertedException Revert(string action, RpcException e, AbiContract? abi)
+    private static ContractRevertedException Revert(string action, RpcException e, ContractErrors? abi)
     {
         byte[] data = [];
         if (e.ErrorData is { } d && d.StartsWith("0x", StringComparison.Ordinal))
@@ -423,7 +423,7 @@ public sealed class EthRpcClient : IDisposable
         return new ContractRevertedException(action, data, reason);
     }
 
-    private static readonly AbiContract PlainErrors = AbiContract.FromJson("[]");
+    private static readonly ContractErrors PlainErrors = ContractErrors.Plain;
 
     private static JsonObject CallObject(CallRequest call)
     {

@@ -10,7 +10,7 @@ namespace FairDelegation.Chain.Transactions;
 public sealed record TransactionRequest(EthereumAddress? To, byte[] Data, BigInteger Value = default, BigInteger? GasLimit = null)
 {
     /// <summary>Used to decode revert reasons of this call (the target contract's ABI).</summary>
-    public AbiContract? Abi { get; init; }
+    public ContractErrors? Abi { get; init; }
 
     /// <summary>A short name for messages ("open", "claim"...).</summary>
     public string Action { get; init; } = "transaction";

@@ -1,3 +1,4 @@
+using Nethereum.Contracts;
 using System.Diagnostics;
 using System.Numerics;
 using FairDelegation.Chain.Accounts;
@@ -47,7 +48,7 @@ public sealed class RpcClientTests(AnvilProcess anvil) : IClassFixture<AnvilProc
         var escrow = await _chain.DeployEscrowAsync();
         var terms = new EscrowTerms(EthAccount.Generate().Address, EthAccount.Generate().Address, EthAccount.Generate().Address,
             ChainTestContext.RandomBytes32(), 1, await _chain.LatestTimestampAsync() + 100);
-        var call = new CallRequest(null, escrow.Address, EscrowContract.Abi.Function("refund").Encode([terms.ToAbiTuple()]));
+        var call = new CallRequest(null, escrow.Address, new FairDelegation.Chain.Escrow.Messages.RefundFunction { Terms = terms.ToStruct() }.GetCallData());
         var e = await FluentActions.Awaiting(() => _chain.Rpc.EstimateGasAsync(call, EscrowContract.Abi)).Should().ThrowAsync<ContractRevertedException>();
         e.Which.Reason!.Name.Should().Be("DeadlineNotReached");
         e.Which.Message.Should().StartWith("gas estimation reverted: DeadlineNotReached(deadline=");

@@ -46,6 +46,12 @@ public sealed class ApiKey
         _hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
     }
 
+    /// <summary>
+    /// Names this key without revealing it (a hash of its hash): a dashboard session records it and ends when the
+    /// node's key changes.
+    /// </summary>
+    public string Fingerprint => Convert.ToHexStringLower(SHA256.HashData(_hash))[..32];
+
     /// <summary>Whether <paramref name="presented"/> is the key (constant time).</summary>
     public bool Matches(string? presented) =>
         presented is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(presented)));

@@ -66,6 +66,9 @@ public sealed record CheckStatusResponse(
 /// <summary>The step a delegation is at ("(8) OpenEscrow").</summary>
 public sealed record StepView(string Number, string Name, string? Detail);
 
+/// <summary>A step the delegation reached, and when (the orchestration's time).</summary>
+public sealed record StepMarkView(string Step, string Name, string? Detail, DateTimeOffset At);
+
 /// <summary>A transaction the delegation sent, with its gas and fee (wei as decimal strings).</summary>
 public sealed record TransactionView(string Step, string Hash, long? BlockNumber, string GasUsed, string EffectiveGasPriceWei, string FeeWei,
     bool Succeeded, string? FailureReason);
@@ -75,6 +78,9 @@ public sealed record DelegationView
 {
     public required string Id { get; init; }
 
+    /// <summary>Which side this node is on: Customer or Provider.</summary>
+    public string Role { get; init; } = "Customer";
+
     /// <summary>The engine's status: Pending, Running, Completed, Failed, Terminated.</summary>
     public required string RuntimeStatus { get; init; }
 
@@ -82,9 +88,17 @@ public sealed record DelegationView
     public string? Outcome { get; init; }
 
     public StepView? Step { get; init; }
+
+    /// <summary>The steps reached so far, with their times.</summary>
+    public IReadOnlyList<StepMarkView> Timeline { get; init; } = [];
+
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset LastUpdatedAt { get; init; }
     public string? ProviderUrl { get; init; }
+
+    /// <summary>Provider side: the customer node's URL.</summary>
+    public string? CustomerUrl { get; init; }
+
     public string? Service { get; init; }
 
     /// <summary>wage_c asked for (decimal wei).</summary>
@@ -101,6 +115,9 @@ public sealed record DelegationView
     /// <summary>H(w'), once known.</summary>
     public string? WorkHash { get; init; }
 
+    /// <summary>The verifier's stamp over H(w') and the terms (its JSON), once delivered.</summary>
+    public string? Stamp { get; init; }
+
     public IReadOnlyList<TransactionView> Transactions { get; init; } = [];
 
     /// <summary>Gas used by this side's transactions.</summary>
@@ -114,7 +131,11 @@ public sealed record DelegationView
 }
 
 /// <summary>One line of GET /api/delegations.</summary>
-public sealed record DelegationSummary(string Id, string RuntimeStatus, string? Outcome, StepView? Step, DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt);
+public sealed record DelegationSummary(string Id, string RuntimeStatus, string? Outcome, StepView? Step, DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt)
+{
+    /// <summary>Customer or Provider.</summary>
+    public string? Role { get; init; }
+}
 
 /// <summary>GET /api/delegations: one page; pass <see cref="ContinuationToken"/> back for the next (null at the end).</summary>
 public sealed record DelegationPage(IReadOnlyList<DelegationSummary> Items, string? ContinuationToken);

@@ -53,12 +53,12 @@ public static partial class DelegationsApi
             .WithName("ListDelegations")
             .WithSummary("List delegations in id order, optionally by runtime status; paged by continuation token");
 
-        group.MapGet("/{id}", async Task<Results<Ok<DelegationView>, ProblemHttpResult>> (string id, HttpRequest request, CustomerNode node,
-                AgreementStore agreements, CancellationToken ct) =>
+        group.MapGet("/{id}", async Task<Results<Ok<DelegationView>, ProblemHttpResult>> (string id, HttpRequest request, DelegationQueries queries,
+                CancellationToken ct) =>
             {
-                var meta = await node.GetAsync(InstanceId(id), ct);
-                if (meta is null) return (ProblemHttpResult)ApiProblems.NotFound("delegation", id);
-                return TypedResults.Ok(View(meta, agreements, BaseUrl(request)));
+                var view = await queries.GetAsync(InstanceId(id), BaseUrl(request), ct);
+                if (view is null) return (ProblemHttpResult)ApiProblems.NotFound("delegation", id);
+                return TypedResults.Ok(view);
             })
             .WithName("GetDelegation")
             .WithSummary("A delegation's runtime status, current step, terms, transactions and outcome");
@@ -183,10 +183,31 @@ public static partial class DelegationsApi
             delegation, delegation + "/result");
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, CustomerNode node, DurableTaskClient durable, IOptions<ApiOptions> api,
+    private static async Task<IResult> ListAsync(DelegationQueries queries, IOptions<ApiOptions> api,
         string? status, [FromQuery(Name = "pageSize")] string? pageSizeText, string? continuationToken, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        var statuses = ParseStatuses(status, errors);
+        var max = api.Value.MaxPageSize;
+        var pageSize = ApiProblems.Int(pageSizeText, "pageSize", errors);
+        if (pageSize is { } p && (p < 1 || p > max)) errors["pageSize"] = [$"must be between 1 and {max}"];
+        if (errors.Count > 0) return ApiProblems.Validation(errors);
+        try
+        {
+            return TypedResults.Ok(await queries.ListAsync(new DelegationFilter
+            {
+                Role = NodeRole.Customer, Statuses = statuses, PageSize = pageSize ?? Math.Min(50, max), ContinuationToken = continuationToken,
+            }, ct));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return ApiProblems.Validation("continuationToken", "is not a token this node issued");
+        }
+    }
+
+    /// <summary>Comma-separated runtime statuses ("Running,Completed"); a bad one is an error under "status".</summary>
+    public static List<OrchestrationRuntimeStatus> ParseStatuses(string? status, Dictionary<string, string[]> errors)
+    {
         var statuses = new List<OrchestrationRuntimeStatus>();
         foreach (var s in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -194,83 +215,8 @@ public static partial class DelegationsApi
                 statuses.Add(parsed);
             else errors["status"] = [$"'{s}' is not one of Pending, Running, Completed, Failed, Terminated"];
         }
-        var max = api.Value.MaxPageSize;
-        var pageSize = ApiProblems.Int(pageSizeText, "pageSize", errors);
-        if (pageSize is { } p && (p < 1 || p > max)) errors["pageSize"] = [$"must be between 1 and {max}"];
-        if (errors.Count > 0) return ApiProblems.Validation(errors);
-        Page<OrchestrationMetadata> page;
-        try
-        {
-            page = await durable.QueryInstancesAsync(new OrchestrationQuery
-            {
-                InstanceIdPrefix = "customer-", Statuses = statuses.Count > 0 ? statuses : null, PageSize = pageSize ?? Math.Min(50, max),
-                ContinuationToken = string.IsNullOrEmpty(continuationToken) ? null : continuationToken, FetchInputsAndOutputs = true,
-            }, ct);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            return ApiProblems.Validation("continuationToken", "is not a token this node issued");
-        }
-        var items = page.Values.Select(m =>
-        {
-            var outcome = m.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? m.ReadOutputAs<DelegationOutcome>() : null;
-            return new DelegationSummary(m.InstanceId, m.RuntimeStatus.ToString(), outcome?.Status.ToString(), Step(m), m.CreatedAt, m.LastUpdatedAt);
-        }).ToList();
-        return TypedResults.Ok(new DelegationPage(items, page.ContinuationToken));
+        return statuses;
     }
-
-    /// <summary>The API's view of one delegation.</summary>
-    public static DelegationView View(OrchestrationMetadata meta, AgreementStore agreements, string baseUrl)
-    {
-        var input = meta.ReadInputAs<CustomerDelegationInput>();
-        var step = Step(meta);
-        var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
-        var agreementId = outcome?.AgreementId ?? StepStatusOf(meta)?.AgreementId;
-        JsonElement? terms = null;
-        if (agreementId is not null && agreements.Find(agreementId, NodeRole.Customer) is { } record)
-            terms = JsonDocument.Parse(record.TermsJson).RootElement.Clone();
-        // In flight, the step status carries the transactions mined so far; once ended, the outcome has them all.
-        var sent = outcome?.Transactions ?? StepStatusOf(meta)?.Transactions ?? [];
-        var transactions = sent.Select(t => new TransactionView(t.Step, t.Hash, t.BlockNumber,
-            Wei(t.GasUsed), Wei(t.EffectiveGasPrice), Wei(t.Fee), t.Succeeded, t.FailureReason)).ToList();
-        return new DelegationView
-        {
-            Id = meta.InstanceId,
-            RuntimeStatus = meta.RuntimeStatus.ToString(),
-            Outcome = outcome?.Status.ToString(),
-            Step = step,
-            CreatedAt = meta.CreatedAt,
-            LastUpdatedAt = meta.LastUpdatedAt,
-            ProviderUrl = input?.Request.ProviderUrl,
-            Service = input?.Request.Service,
-            MaxWageWei = input is null ? null : Wei(input.Request.MaxWage),
-            WageWei = outcome is { AgreementId: not null } ? Wei(outcome.Wage) : null,
-            AgreementId = agreementId,
-            Terms = terms,
-            WorkHash = outcome?.WorkHash,
-            Transactions = transactions,
-            GasUsed = Wei(sent.Aggregate(BigInteger.Zero, (sum, t) => sum + t.GasUsed)),
-            Reason = outcome?.Reason ?? meta.FailureDetails?.ErrorMessage,
-            ResultUri = outcome is { Status: DelegationStatus.Completed } ? $"{baseUrl}/api/delegations/{Uri.EscapeDataString(meta.InstanceId)}/result" : null,
-        };
-    }
-
-    private static StepView? Step(OrchestrationMetadata meta) =>
-        StepStatusOf(meta) is { } s ? new StepView(s.Step, s.Name, s.Detail) : null;
-
-    private static StepStatus? StepStatusOf(OrchestrationMetadata meta)
-    {
-        try
-        {
-            return meta.ReadCustomStatusAs<StepStatus>();
-        }
-        catch (JsonException)
-        {
-            return null; // a custom status set by some other orchestration: not a step
-        }
-    }
-
-    private static string Wei(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>classifier-accuracy without testSetSha256: commit to the test-set asset given alongside.</summary>
     private static string CompleteSla(JsonElement sla, IReadOnlyDictionary<string, byte[]> assets)

@@ -185,7 +185,7 @@ public static class DurableManagementApi
             : null;
     }
 
-    private static InstanceStatus Status(OrchestrationMetadata m, bool showInput) => new(m.Name, m.InstanceId, m.RuntimeStatus.ToString(),
+    internal static InstanceStatus Status(OrchestrationMetadata m, bool showInput) => new(m.Name, m.InstanceId, m.RuntimeStatus.ToString(),
         showInput ? Json(m.SerializedInput) : null, Json(m.SerializedCustomStatus), Json(m.SerializedOutput), m.CreatedAt, m.LastUpdatedAt);
 
     private static JsonElement? Json(string? serialized)

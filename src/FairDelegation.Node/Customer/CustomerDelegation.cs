@@ -15,10 +15,13 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
     {
         var timeouts = input.Timeouts;
         var transactions = new List<ChainTransaction>();
+        var timeline = new List<StepMark>();
         string? agreementId = null;
+        string? stamp = null, knownWorkHash = null;
         DelegationOutcome End(DelegationStatus status, string? reason, Agreement? agreement = null, string? workHash = null, string? result = null)
         {
-            context.SetCustomStatus(new StepStatus("end", status.ToString(), agreementId, reason, transactions.Count > 0 ? [.. transactions] : null));
+            context.SetCustomStatus(new StepStatus("end", status.ToString(), agreementId, reason, transactions.Count > 0 ? [.. transactions] : null,
+                [.. StepMark.Append(timeline, "end", status.ToString(), reason, context.CurrentUtcDateTime)], stamp, workHash ?? knownWorkHash));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Customer, Reason = reason, AgreementId = agreementId,
@@ -26,7 +29,8 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             };
         }
         void Step(string number, string name, string? detail = null) =>
-            context.SetCustomStatus(new StepStatus(number, name, agreementId, detail, transactions.Count > 0 ? [.. transactions] : null));
+            context.SetCustomStatus(new StepStatus(number, name, agreementId, detail, transactions.Count > 0 ? [.. transactions] : null,
+                [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, knownWorkHash));
 
         var deposited = false;
         try
@@ -70,9 +74,11 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             }
 
             // (7) download w' while hashing it; check the hash and the stamp. Any mismatch: stop before paying.
+            stamp = delivered.Stamp;
             Step("7", nameof(CheckStamp));
             var check = await context.CallActivityAsync<CheckStampResult>(nameof(CheckStamp), new CheckStampInput(agreement, delivered), StepRetry.Network);
             if (!check.Valid) return End(DelegationStatus.Cancelled, check.Reason, agreement);
+            knownWorkHash = check.WorkHash;
 
             // (8) open the escrow: wage against the work key and H(w'); wait for its confirmations.
             Step("8", nameof(OpenEscrow));

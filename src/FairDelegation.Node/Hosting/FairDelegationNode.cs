@@ -1,4 +1,5 @@
 using FairDelegation.Node.Api;
+using FairDelegation.Node.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +21,11 @@ public static class FairDelegationNode
         builder.Services.AddProblemDetails();
         builder.Services.AddFairDelegationNode(builder.Configuration);
         builder.Services.AddFairDelegationApi(builder.Configuration);
+        builder.Services.AddFairDelegationDashboard();
         return builder;
     }
 
-    /// <summary>Builds the app and maps the peer API (and GET /api/agreements/{id}).</summary>
+    /// <summary>Builds the app and maps the peer API (and GET /api/agreements/{id}), the user API and the dashboard (/dashboard).</summary>
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
@@ -31,6 +33,7 @@ public static class FairDelegationNode
         app.UseStatusCodePages();
         app.MapFairDelegationPeerApi();
         app.MapFairDelegationApi();
+        app.MapFairDelegationDashboard();
         return app;
     }
 }

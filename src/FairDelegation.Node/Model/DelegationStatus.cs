@@ -22,10 +22,24 @@ public enum DelegationStatus
 /// <summary>
 /// The step an orchestration is at: shown as its custom status ("(8) OpenEscrow"). It also carries the transactions
 /// sent so far (hash, block, gas used), so a delegation in flight shows each one as soon as it is mined, not only in
-/// the outcome.
+/// the outcome. <see cref="Timeline"/> lists the steps reached so far with the orchestration's time at each (what the
+/// dashboard draws as a timeline: the custom status is the one place every Durable backend shows while running), and
+/// once known the verifier's stamp (JSON) and H(w').
 /// </summary>
 public sealed record StepStatus(string Step, string Name, string? AgreementId = null, string? Detail = null,
-    IReadOnlyList<ChainTransaction>? Transactions = null)
+    IReadOnlyList<ChainTransaction>? Transactions = null, IReadOnlyList<StepMark>? Timeline = null, string? Stamp = null, string? WorkHash = null)
 {
     public override string ToString() => $"({Step}) {Name}";
+}
+
+/// <summary>A step reached at <see cref="At"/> (the orchestration's replay-safe UTC time), with its detail then.</summary>
+public sealed record StepMark(string Step, string Name, string? Detail, DateTime At)
+{
+    /// <summary>The timeline with <paramref name="step"/> appended, unless it only repeats the last mark.</summary>
+    public static List<StepMark> Append(List<StepMark> timeline, string step, string name, string? detail, DateTime at)
+    {
+        if (timeline.Count == 0 || timeline[^1] is not { } last || last.Step != step || last.Name != name || last.Detail != detail)
+            timeline.Add(new StepMark(step, name, detail, at));
+        return timeline;
+    }
 }

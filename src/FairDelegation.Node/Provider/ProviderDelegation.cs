@@ -17,11 +17,13 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
         var agreement = new Agreement(input.AgreementId, input.TermsJson, input.CustomerUrl, input.CustomerIdentity);
         var wage = agreement.ParseTerms().Wage;
         var transactions = new List<ChainTransaction>();
+        var timeline = new List<StepMark>();
         var attempts = 0;
-        string? workHash = null;
+        string? workHash = null, stamp = null;
         DelegationOutcome End(DelegationStatus status, string? reason)
         {
-            context.SetCustomStatus(new StepStatus("end", status.ToString(), input.AgreementId, reason, transactions.Count > 0 ? [.. transactions] : null));
+            context.SetCustomStatus(new StepStatus("end", status.ToString(), input.AgreementId, reason, transactions.Count > 0 ? [.. transactions] : null,
+                [.. StepMark.Append(timeline, "end", status.ToString(), reason, context.CurrentUtcDateTime)], stamp, workHash));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Provider, Reason = reason, AgreementId = input.AgreementId, Wage = wage,
@@ -29,7 +31,8 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
             };
         }
         void Step(string number, string name, string? detail = null) =>
-            context.SetCustomStatus(new StepStatus(number, name, input.AgreementId, detail, transactions.Count > 0 ? [.. transactions] : null));
+            context.SetCustomStatus(new StepStatus(number, name, input.AgreementId, detail, transactions.Count > 0 ? [.. transactions] : null,
+                [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, workHash));
 
         var revealing = false;
         try
@@ -84,6 +87,7 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
                     return End(DelegationStatus.Failed, $"no SLA-compliant work after {attempts} attempts; last: {reason}");
             }
             workHash = verified.WorkHash;
+            stamp = verified.Stamp;
 
             // (6) w' stays in the provider's store; a fetchable reference and the stamp go to the customer.
             Step("6", nameof(DeliverWork));

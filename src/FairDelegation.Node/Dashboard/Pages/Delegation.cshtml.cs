@@ -1,0 +1,42 @@
+using System.Text.Json;
+using FairDelegation.Node.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace FairDelegation.Node.Dashboard.Pages;
+
+/// <summary>One delegation: its steps with times, transactions, stamp and work hash, money, and the Durable status document; live.</summary>
+public sealed class DelegationModel(DashboardData data) : PageModel
+{
+    private static readonly JsonSerializerOptions Pretty = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public DelegationView View { get; private set; } = null!;
+    public string Version { get; private set; } = "";
+    public string InstanceStatusJson { get; private set; } = "";
+    public IReadOnlyList<MoneyLine> Money { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
+    {
+        var view = await data.GetAsync(id, DelegationsApi.BaseUrl(Request), ct);
+        if (view is null) return NotFound();
+        View = view;
+        Version = DashboardData.Fingerprint(view);
+        Money = MoneyMoved.Of(view);
+        var status = await data.InstanceStatusAsync(id, ct);
+        InstanceStatusJson = JsonSerializer.Serialize(status, Pretty);
+        return Page();
+    }
+
+    public string Events => "/dashboard/events?id=" + Uri.EscapeDataString(View.Id);
+
+    /// <summary>The stamp's JSON indented, or as given when it is not JSON.</summary>
+    public string StampText
+    {
+        get
+        {
+            if (View.Stamp is null) return "";
+            try { return JsonSerializer.Serialize(JsonDocument.Parse(View.Stamp).RootElement, Pretty); }
+            catch (JsonException) { return View.Stamp; }
+        }
+    }
+}

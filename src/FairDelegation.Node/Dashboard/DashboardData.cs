@@ -109,6 +109,8 @@ public sealed class DashboardData(DelegationQueries queries, IOptions<ApiOptions
 
     public static string Ether(BigInteger wei)
     {
+        // Below a micro-ether, wei read better than a row of zeros.
+        if (BigInteger.Abs(wei) < BigInteger.Pow(10, 12)) return (wei.Sign < 0 ? "−" : "") + BigInteger.Abs(wei).ToString(CultureInfo.InvariantCulture) + " wei";
         var whole = BigInteger.DivRem(BigInteger.Abs(wei), BigInteger.Pow(10, 18), out var fraction);
         var text = whole.ToString(CultureInfo.InvariantCulture);
         if (!fraction.IsZero) text += "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(18, '0').TrimEnd('0');

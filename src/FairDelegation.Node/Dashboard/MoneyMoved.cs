@@ -32,7 +32,7 @@ public static class MoneyMoved
             (true, "Refunded") =>
             [
                 new("Customer (this node)", $"{w} deposited, {w} refunded", BigInteger.Zero, fees, "the escrow returned the wage after the deadline: only gas was spent"),
-                new("Provider", "0 ETH", BigInteger.Zero, null, "never revealed its key, so it was not paid"),
+                new("Provider", "0", BigInteger.Zero, null, "never revealed its key, so it was not paid"),
             ],
             (true, null) when opened =>
             [
@@ -41,9 +41,9 @@ public static class MoneyMoved
             ],
             (true, _) =>
             [
-                new("Customer (this node)", opened && !refunded ? $"{w} in escrow" : "0 ETH", opened && !refunded ? -wage : BigInteger.Zero, fees,
+                new("Customer (this node)", opened && !refunded ? $"{w} in escrow" : "0", opened && !refunded ? -wage : BigInteger.Zero, fees,
                     opened ? (refunded ? "deposited and refunded" : "deposited; see the escrow on chain") : "no escrow was opened by this delegation"),
-                new("Provider", "0 ETH", BigInteger.Zero, null, "no claim recorded"),
+                new("Provider", "0", BigInteger.Zero, null, "no claim recorded"),
             ],
             (false, "Completed") =>
             [
@@ -57,8 +57,8 @@ public static class MoneyMoved
             ],
             _ =>
             [
-                new("Provider (this node)", "0 ETH", BigInteger.Zero, fees, v.Outcome is null ? "not paid yet" : "the work key was not revealed, so no wage moved"),
-                new("Customer", "0 ETH", BigInteger.Zero, null, "no claim recorded by this node"),
+                new("Provider (this node)", "0", BigInteger.Zero, fees, v.Outcome is null ? "not paid yet" : "the work key was not revealed, so no wage moved"),
+                new("Customer", "0", BigInteger.Zero, null, "no claim recorded by this node"),
             ],
         };
     }

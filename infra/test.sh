@@ -7,8 +7,12 @@ cd "$root"
 
 bash infra/ensure-node-modules.sh
 bash infra/ensure-postgres.sh
+bash infra/ensure-chromium.sh
 
 results="$(mktemp -d)"
+# Artifacts the tests save (the dashboard's screenshots) go next to the results.
+export FAIRDELEGATION_ARTIFACTS="${FAIRDELEGATION_ARTIFACTS:-$results/artifacts}"
+echo "test results and artifacts: $results" >&2
 set +e
 dotnet test FairDelegation.sln --nologo -c Release --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}

@@ -58,6 +58,7 @@ public static class NodeCommand
             }
             var identity = app.Services.GetRequiredService<NodeIdentity>();
             Console.WriteLine($"{parse.GetValue(role)} node {identity.Address} listening on {string.Join(", ", app.Urls)}");
+            Console.WriteLine($"dashboard: {app.Urls.First().TrimEnd('/')}/dashboard (sign in with the API key)");
             await app.WaitForShutdownAsync(ct);
             return 0;
         });

@@ -116,6 +116,7 @@ public static class DemoRun
             var tap = new DeliveryTap();
             customer = await InProcessNode.StartAsync(Settings("customer", customerWallet), logLevel, configure: tap.Attach, ct: ct);
             Console.WriteLine($"  customer  {customer.Url}  wallet {customerWallet.Address.ToLowerHex()}");
+            Console.WriteLine($"  dashboard {customer.Url}/dashboard  (sign in with this run's API key {apiKey}; --keep-running leaves it up after the run)");
             Console.WriteLine($"  data      two Gaussian blobs: 200 training rows go to the provider; 100 hidden test rows stay in the verifier; SLA accuracy >= {s.MinAccuracy:0.##}");
 
             var customerBefore = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
@@ -202,6 +203,7 @@ public static class DemoRun
             if (s.KeepRunning)
             {
                 Console.WriteLine("keeping everything running; Ctrl+C stops it. Try:");
+                Console.WriteLine($"  {customer.Url}/dashboard in a browser (API key {apiKey}); the provider's side: {provider.Url}/dashboard");
                 Console.WriteLine($"  curl -H 'X-Api-Key: {apiKey}' {customer.Url}/api/delegations/{id}");
                 Console.WriteLine($"  curl {customer.Url}/health/ready    (OpenAPI: {customer.Url}/openapi/v1.json)");
                 try { await Task.Delay(Timeout.Infinite, ct); }

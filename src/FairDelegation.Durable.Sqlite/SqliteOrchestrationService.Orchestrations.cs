@@ -1,0 +1,237 @@
+using DurableTask.Core;
+using DurableTask.Core.History;
+using Microsoft.Extensions.Logging;
+
+namespace FairDelegation.Durable.Sqlite;
+
+public sealed partial class SqliteOrchestrationService
+{
+    public Task<TaskOrchestrationWorkItem?> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        WaitForWorkAsync(_db.OrchestrationWork, TryLockOrchestrationAsync, AnyVisibleEventAsync, receiveTimeout, cancellationToken);
+
+    private async Task<bool> AnyVisibleEventAsync()
+    {
+        await using var c = await _db.OpenReaderAsync(CancellationToken.None);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT 1 FROM new_events e JOIN instances i ON i.instance_id = e.instance_id WHERE e.visible_at <= $now AND i.lock_expires <= $now LIMIT 1";
+        cmd.Parameters.AddWithValue("$now", Serialization.NowMs());
+        return await cmd.ExecuteScalarAsync() is not null;
+    }
+
+    private sealed record LockedEpisode(string InstanceId, string Token, long LockedUntil, List<(long Id, string Json)> Messages, string ExecutionId, int HistoryCount, string? CustomStatus);
+
+    private async Task<TaskOrchestrationWorkItem?> TryLockOrchestrationAsync()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var episode = await _db.WriteAsync<LockedEpisode?>(async w =>
+        {
+            var now = Serialization.NowMs();
+            // The oldest visible message of an instance nobody holds: its instance is the next episode.
+            var id = (string?)await w.ScalarAsync(
+                "SELECT e.instance_id FROM new_events e JOIN instances i ON i.instance_id = e.instance_id WHERE e.visible_at <= $now AND i.lock_expires <= $now ORDER BY e.visible_at, e.id LIMIT 1",
+                ("$now", now));
+            if (id is null) return null;
+            var until = now + (long)_settings.WorkItemLockTimeout.TotalMilliseconds;
+            string executionId; int historyCount; string? customStatus;
+            await using (var r = await w.Command(
+                "UPDATE instances SET lock_owner = $t, lock_expires = $until WHERE instance_id = $id RETURNING execution_id, history_count, custom_status",
+                ("$t", token), ("$until", until), ("$id", id)).ExecuteReaderAsync())
+            {
+                await r.ReadAsync();
+                executionId = r.GetString(0); historyCount = r.GetInt32(1); customStatus = r.IsDBNull(2) ? null : r.GetString(2);
+            }
+            var messages = new List<(long, string)>();
+            await using (var r = await w.Command(
+                "SELECT id, message FROM new_events WHERE instance_id = $id AND visible_at <= $now ORDER BY id",
+                ("$id", id), ("$now", now)).ExecuteReaderAsync())
+            {
+                while (await r.ReadAsync()) messages.Add((r.GetInt64(0), r.GetString(1)));
+            }
+            return new LockedEpisode(id, token, until, messages, executionId, historyCount, customStatus);
+        });
+        if (episode is null) return null;
+
+        try
+        {
+            // Our lock keeps every other writer off this instance's history, so it is read after the commit.
+            IList<HistoryEvent> events;
+            if (_historyCache.TryGetValue(episode.InstanceId, out var cached) && cached.ExecutionId == episode.ExecutionId && cached.Count == episode.HistoryCount)
+            {
+                events = cached.Events;
+            }
+            else
+            {
+                _historyCache.TryRemove(episode.InstanceId, out _);
+                events = await ReadHistoryAsync(episode.InstanceId, CancellationToken.None);
+                foreach (var e in events) e.IsPlayed = true;
+            }
+            var runtimeState = new OrchestrationRuntimeState(events) { Status = episode.CustomStatus };
+            var messages = episode.Messages.Select(m => Serialization.Message(m.Json)).ToList();
+            return new SqliteOrchestrationWorkItem
+            {
+                InstanceId = episode.InstanceId,
+                OrchestrationRuntimeState = runtimeState,
+                NewMessages = messages,
+                LockedUntilUtc = Serialization.Utc(episode.LockedUntil),
+                LockToken = episode.Token,
+                MessageIds = episode.Messages.Select(m => m.Id).ToArray(),
+            };
+        }
+        catch
+        {
+            await ReleaseOrchestrationLockAsync(episode.InstanceId, episode.Token, 0);
+            throw;
+        }
+    }
+
+    private async Task<List<HistoryEvent>> ReadHistoryAsync(string instanceId, CancellationToken ct)
+    {
+        var events = new List<HistoryEvent>();
+        await using var c = await _db.OpenReaderAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT event FROM history WHERE instance_id = $id ORDER BY seq";
+        cmd.Parameters.AddWithValue("$id", instanceId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) events.Add(Serialization.Event(r.GetString(0)));
+        return events;
+    }
+
+    public async Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem)
+    {
+        var item = (SqliteOrchestrationWorkItem)workItem;
+        var until = Serialization.NowMs() + (long)_settings.WorkItemLockTimeout.TotalMilliseconds;
+        var n = await _db.WriteAsync(w => w.ExecAsync(
+            "UPDATE instances SET lock_expires = $until WHERE instance_id = $id AND lock_owner = $t",
+            ("$until", until), ("$id", item.InstanceId), ("$t", item.LockToken)));
+        if (n == 0) throw new InvalidOperationException($"the lock on orchestration '{item.InstanceId}' was lost (it expired and another worker took the instance)");
+        item.LockedUntilUtc = Serialization.Utc(until);
+    }
+
+    public async Task CompleteTaskOrchestrationWorkItemAsync(
+        TaskOrchestrationWorkItem workItem,
+        OrchestrationRuntimeState newOrchestrationRuntimeState,
+        IList<TaskMessage> outboundMessages,
+        IList<TaskMessage> orchestratorMessages,
+        IList<TaskMessage> timerMessages,
+        TaskMessage continuedAsNewMessage,
+        OrchestrationState orchestrationState)
+    {
+        var item = (SqliteOrchestrationWorkItem)workItem;
+        var state = newOrchestrationRuntimeState;
+        // Serialize before taking the write lock: the writer is the one shared resource.
+        var pastCount = state.PastEvents.Count;
+        var newEvents = orchestrationState is null ? [] : state.NewEvents.Select(Serialization.Event).ToList();
+        var tasks = (outboundMessages ?? []).Select(m => (m.OrchestrationInstance.InstanceId, Serialization.Message(m))).ToList();
+        var sends = (orchestratorMessages ?? []).Select(m => (m, Serialization.Message(m))).ToList();
+        if (continuedAsNewMessage is not null) sends.Add((continuedAsNewMessage, Serialization.Message(continuedAsNewMessage)));
+        var timers = (timerMessages ?? []).Select(m => (m, Serialization.Message(m))).ToList();
+        var failure = Serialization.Object(orchestrationState?.FailureDetails);
+        var tags = Serialization.Object(orchestrationState?.Tags);
+        var executionId = state.OrchestrationInstance?.ExecutionId;
+        long? earliestTimer = null;
+
+        var created = await _db.WriteAsync(async w =>
+        {
+            var now = Serialization.NowMs();
+            var owner = await w.ScalarAsync("SELECT lock_owner FROM instances WHERE instance_id = $id", ("$id", item.InstanceId));
+            if (!Equals(owner, item.LockToken))
+                throw new InvalidOperationException($"the lock on orchestration '{item.InstanceId}' was lost before its episode committed; the episode will run again");
+
+            if (orchestrationState is not null && executionId is not null)
+            {
+                var storedExecution = (string?)await w.ScalarAsync("SELECT execution_id FROM instances WHERE instance_id = $id", ("$id", item.InstanceId));
+                var newExecution = storedExecution != executionId;
+                // A new execution (continue-as-new) replaces the history; otherwise the episode appends its events.
+                await w.ExecAsync("DELETE FROM history WHERE instance_id = $id AND seq >= $from", ("$id", item.InstanceId), ("$from", newExecution ? 0 : pastCount));
+                var seq = newExecution ? 0 : pastCount;
+                foreach (var e in newEvents)
+                    await w.ExecAsync("INSERT INTO history(instance_id, seq, event) VALUES($id, $seq, $e)", ("$id", item.InstanceId), ("$seq", seq++), ("$e", e));
+                var terminal = Serialization.IsTerminal(orchestrationState.OrchestrationStatus);
+                await w.ExecAsync("""
+                    UPDATE instances SET execution_id = $exec, name = $name, version = $version, status = $status,
+                        input = CASE WHEN $newExec THEN $input ELSE input END, output = $output, custom_status = $custom,
+                        failure_details = $failure, tags = $tags, last_updated_at = $now, completed_at = $completed,
+                        history_count = $count, lock_owner = NULL, lock_expires = 0
+                    WHERE instance_id = $id
+                    """,
+                    ("$exec", executionId), ("$name", orchestrationState.Name), ("$version", orchestrationState.Version),
+                    ("$status", (int)orchestrationState.OrchestrationStatus), ("$newExec", newExecution), ("$input", orchestrationState.Input),
+                    ("$output", orchestrationState.Output), ("$custom", orchestrationState.Status), ("$failure", failure), ("$tags", tags),
+                    ("$now", now), ("$completed", terminal ? now : null), ("$count", seq), ("$id", item.InstanceId));
+            }
+            else
+            {
+                await w.ExecAsync("UPDATE instances SET lock_owner = NULL, lock_expires = 0 WHERE instance_id = $id", ("$id", item.InstanceId));
+            }
+
+            foreach (var id in item.MessageIds)
+                await w.ExecAsync("DELETE FROM new_events WHERE id = $id", ("$id", id));
+            foreach (var (instanceId, json) in tasks)
+                await w.ExecAsync("INSERT INTO tasks(instance_id, message) VALUES($id, $m)", ("$id", instanceId), ("$m", json));
+            var createdAny = false;
+            foreach (var (m, json) in sends)
+                createdAny |= await SendAsync(w, m, json, now);
+            foreach (var (m, json) in timers)
+            {
+                var due = m.Event is TimerFiredEvent t ? Serialization.Ms(t.FireAt) : now;
+                earliestTimer = earliestTimer is null ? due : Math.Min(earliestTimer.Value, due);
+                await w.ExecAsync("INSERT INTO new_events(instance_id, visible_at, message) VALUES($id, $at, $m)",
+                    ("$id", m.OrchestrationInstance.InstanceId), ("$at", due), ("$m", json));
+            }
+            return createdAny;
+        });
+        item.Released = true;
+
+        if (orchestrationState is not null && executionId is not null && !Serialization.IsTerminal(orchestrationState.OrchestrationStatus))
+        {
+            if (_historyCache.Count >= MaxCachedInstances) _historyCache.Clear();
+            _historyCache[item.InstanceId] = new CachedHistory(executionId, state.Events.Count, state.Events);
+        }
+        else
+        {
+            _historyCache.TryRemove(item.InstanceId, out _);
+        }
+
+        if (tasks.Count > 0) _db.ActivityWork.Notify();
+        // Always: messages that arrived while the instance was locked are visible now that the lock is gone.
+        _db.OrchestrationWork.Notify();
+        if (earliestTimer is { } at) _db.OrchestrationWork.NotifyAt(Serialization.Utc(at));
+        if (orchestrationState is not null && Serialization.IsTerminal(orchestrationState.OrchestrationStatus)) _db.InstanceCompleted.Notify();
+        _ = created;
+    }
+
+    public async Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem)
+    {
+        var item = (SqliteOrchestrationWorkItem)workItem;
+        _historyCache.TryRemove(item.InstanceId, out _);
+        if (item.Released) return;
+        // A short pause before the instance is offered again, so a failing episode does not spin.
+        await ReleaseOrchestrationLockAsync(item.InstanceId, item.LockToken, 500);
+        item.Released = true;
+        _db.OrchestrationWork.NotifyAt(DateTime.UtcNow.AddMilliseconds(500));
+    }
+
+    public async Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem)
+    {
+        var item = (SqliteOrchestrationWorkItem)workItem;
+        if (item.Released) return;
+        await ReleaseOrchestrationLockAsync(item.InstanceId, item.LockToken, 0);
+        item.Released = true;
+        _db.OrchestrationWork.Notify();
+    }
+
+    private async Task ReleaseOrchestrationLockAsync(string instanceId, string token, int delayMs)
+    {
+        try
+        {
+            await _db.WriteAsync(w => w.ExecAsync(
+                "UPDATE instances SET lock_owner = NULL, lock_expires = $at WHERE instance_id = $id AND lock_owner = $t",
+                ("$at", delayMs == 0 ? 0 : Serialization.NowMs() + delayMs), ("$id", instanceId), ("$t", token)));
+        }
+        catch (Exception e)
+        {
+            // The lock then runs out on its own.
+            _log.LogWarning(e, "Could not release the lock on orchestration {InstanceId}", instanceId);
+        }
+    }
+}

@@ -17,31 +17,62 @@ public sealed partial class SqliteOrchestrationService
         return await cmd.ExecuteScalarAsync() is not null;
     }
 
+    private sealed record LockedTask(long Id, string Json, long DequeueCount, long LockedUntil, string Token);
+
+    /// <summary>Tasks locked by the last batch and not yet handed out (one commit locks as many as there are free slots).</summary>
+    private readonly Queue<LockedTask> _lockedTasks = new();
+    private readonly SemaphoreSlim _taskFetch = new(1, 1);
+    private int _activitiesInFlight;
+
     private async Task<TaskActivityWorkItem?> TryLockActivityAsync()
     {
-        var token = Guid.NewGuid().ToString("N");
-        var locked = await _db.WriteAsync(async w =>
+        LockedTask? t;
+        await _taskFetch.WaitAsync();
+        try
         {
-            var now = Serialization.NowMs();
-            var until = now + (long)_settings.WorkItemLockTimeout.TotalMilliseconds;
-            await using var r = await w.Command("""
-                UPDATE tasks SET lock_owner = $t, lock_expires = $until, dequeue_count = dequeue_count + 1
-                WHERE id = (SELECT id FROM tasks WHERE lock_expires <= $now ORDER BY lock_expires, id LIMIT 1)
-                RETURNING id, message, dequeue_count
-                """, ("$t", token), ("$until", until), ("$now", now)).ExecuteReaderAsync();
-            if (!await r.ReadAsync()) return ((long, string, long, long)?)null;
-            return (r.GetInt64(0), r.GetString(1), r.GetInt64(2), until);
-        });
-        if (locked is not { } t) return null;
+            if (!_lockedTasks.TryDequeue(out t))
+            {
+                var free = _settings.MaxConcurrentActivities - Volatile.Read(ref _activitiesInFlight);
+                foreach (var locked in await LockTasksAsync(Math.Clamp(free, 1, MaxLockBatch))) _lockedTasks.Enqueue(locked);
+                _lockedTasks.TryDequeue(out t);
+            }
+        }
+        finally
+        {
+            _taskFetch.Release();
+        }
+        if (t is null) return null;
+        Interlocked.Increment(ref _activitiesInFlight);
         return new SqliteActivityWorkItem
         {
-            Id = t.Item1.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            TaskId = t.Item1,
-            TaskMessage = Serialization.Message(t.Item2),
-            DeliveryAttempt = t.Item3,
-            LockedUntilUtc = Serialization.Utc(t.Item4),
-            LockToken = token,
+            Id = t.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            TaskId = t.Id,
+            TaskMessage = Serialization.Message(t.Json),
+            DeliveryAttempt = t.DequeueCount,
+            LockedUntilUtc = Serialization.Utc(t.LockedUntil),
+            LockToken = t.Token,
         };
+    }
+
+    private Task<List<LockedTask>> LockTasksAsync(int max) => _db.WriteAsync(async w =>
+    {
+        var now = Serialization.NowMs();
+        var until = now + (long)_settings.WorkItemLockTimeout.TotalMilliseconds;
+        var token = Guid.NewGuid().ToString("N");
+        var locked = new List<LockedTask>();
+        await using var r = await w.Command("""
+            UPDATE tasks SET lock_owner = $t, lock_expires = $until, dequeue_count = dequeue_count + 1
+            WHERE id IN (SELECT id FROM tasks WHERE lock_expires <= $now ORDER BY lock_expires, id LIMIT $max)
+            RETURNING id, message, dequeue_count
+            """, ("$t", token), ("$until", until), ("$now", now), ("$max", max)).ExecuteReaderAsync();
+        while (await r.ReadAsync()) locked.Add(new LockedTask(r.GetInt64(0), r.GetString(1), r.GetInt64(2), until, token));
+        return locked;
+    });
+
+    /// <summary>Frees the work item's slot (once) for the next lock batch.</summary>
+    private void Finished(SqliteActivityWorkItem item)
+    {
+        if (Interlocked.Exchange(ref item.FinishedFlag, 1) == 0) Interlocked.Decrement(ref _activitiesInFlight);
     }
 
     public async Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem)
@@ -68,6 +99,8 @@ public sealed partial class SqliteOrchestrationService
             await SendAsync(w, responseMessage, json, Serialization.NowMs());
             return true;
         });
+        Finished(item);
+        Interlocked.Increment(ref _activitiesCompleted);
         if (delivered) _db.OrchestrationWork.Notify();
         else _log.LogWarning("Activity work item {Id} of {InstanceId} lost its lease before completing; its result is dropped (the new lease holder reports it)", item.Id, responseMessage.OrchestrationInstance?.InstanceId);
     }
@@ -81,6 +114,7 @@ public sealed partial class SqliteOrchestrationService
         await _db.WriteAsync(w => w.ExecAsync(
             "UPDATE tasks SET lock_owner = NULL, lock_expires = $at WHERE id = $id AND lock_owner = $t",
             ("$at", at), ("$id", item.TaskId), ("$t", item.LockToken)));
+        Finished(item);
         _db.ActivityWork.NotifyAt(Serialization.Utc(at));
     }
 }

@@ -20,40 +20,38 @@ public sealed partial class SqliteOrchestrationService
 
     private sealed record LockedEpisode(string InstanceId, string Token, long LockedUntil, List<(long Id, string Json)> Messages, string ExecutionId, int HistoryCount, string? CustomStatus);
 
+    /// <summary>
+    /// Episodes locked by the last batch and not yet handed to the dispatcher. One commit locks as many instances
+    /// as the dispatcher has free slots (the dispatcher fetches one at a time, so a commit per fetch would cap it).
+    /// </summary>
+    private readonly Queue<LockedEpisode> _lockedEpisodes = new();
+    private readonly SemaphoreSlim _episodeFetch = new(1, 1);
+    private int _episodesInFlight;
+    private const int MaxLockBatch = 32;
+
     private async Task<TaskOrchestrationWorkItem?> TryLockOrchestrationAsync()
     {
-        var token = Guid.NewGuid().ToString("N");
-        var episode = await _db.WriteAsync<LockedEpisode?>(async w =>
+        LockedEpisode? episode;
+        await _episodeFetch.WaitAsync();
+        try
         {
-            var now = Serialization.NowMs();
-            // The oldest visible message of an instance nobody holds: its instance is the next episode.
-            var id = (string?)await w.ScalarAsync(
-                "SELECT e.instance_id FROM new_events e JOIN instances i ON i.instance_id = e.instance_id WHERE e.visible_at <= $now AND i.lock_expires <= $now ORDER BY e.visible_at, e.id LIMIT 1",
-                ("$now", now));
-            if (id is null) return null;
-            var until = now + (long)_settings.WorkItemLockTimeout.TotalMilliseconds;
-            string executionId; int historyCount; string? customStatus;
-            await using (var r = await w.Command(
-                "UPDATE instances SET lock_owner = $t, lock_expires = $until WHERE instance_id = $id RETURNING execution_id, history_count, custom_status",
-                ("$t", token), ("$until", until), ("$id", id)).ExecuteReaderAsync())
+            if (!_lockedEpisodes.TryDequeue(out episode))
             {
-                await r.ReadAsync();
-                executionId = r.GetString(0); historyCount = r.GetInt32(1); customStatus = r.IsDBNull(2) ? null : r.GetString(2);
+                var free = _settings.MaxConcurrentOrchestrations - Volatile.Read(ref _episodesInFlight);
+                foreach (var e in await LockEpisodesAsync(Math.Clamp(free, 1, MaxLockBatch))) _lockedEpisodes.Enqueue(e);
+                _lockedEpisodes.TryDequeue(out episode);
             }
-            var messages = new List<(long, string)>();
-            await using (var r = await w.Command(
-                "SELECT id, message FROM new_events WHERE instance_id = $id AND visible_at <= $now ORDER BY id",
-                ("$id", id), ("$now", now)).ExecuteReaderAsync())
-            {
-                while (await r.ReadAsync()) messages.Add((r.GetInt64(0), r.GetString(1)));
-            }
-            return new LockedEpisode(id, token, until, messages, executionId, historyCount, customStatus);
-        });
+        }
+        finally
+        {
+            _episodeFetch.Release();
+        }
         if (episode is null) return null;
+        Interlocked.Increment(ref _episodesInFlight);
 
         try
         {
-            // Our lock keeps every other writer off this instance's history, so it is read after the commit.
+            // Our lock keeps every other writer off this instance's history, so it is read outside the write.
             IList<HistoryEvent> events;
             if (_historyCache.TryGetValue(episode.InstanceId, out var cached) && cached.ExecutionId == episode.ExecutionId && cached.Count == episode.HistoryCount)
             {
@@ -79,9 +77,54 @@ public sealed partial class SqliteOrchestrationService
         }
         catch
         {
+            Interlocked.Decrement(ref _episodesInFlight);
             await ReleaseOrchestrationLockAsync(episode.InstanceId, episode.Token, 0);
             throw;
         }
+    }
+
+    /// <summary>Locks up to <paramref name="max"/> instances that have visible messages and no holder, in one commit.</summary>
+    private Task<List<LockedEpisode>> LockEpisodesAsync(int max) => _db.WriteAsync(async w =>
+    {
+        var now = Serialization.NowMs();
+        var ids = new List<string>();
+        await using (var r = await w.Command(
+            "SELECT DISTINCT e.instance_id FROM new_events e JOIN instances i ON i.instance_id = e.instance_id WHERE e.visible_at <= $now AND i.lock_expires <= $now LIMIT $max",
+            ("$now", now), ("$max", max)).ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync()) ids.Add(r.GetString(0));
+        }
+        var until = now + (long)_settings.WorkItemLockTimeout.TotalMilliseconds;
+        var episodes = new List<LockedEpisode>(ids.Count);
+        foreach (var id in ids)
+        {
+            var token = Guid.NewGuid().ToString("N");
+            string executionId; int historyCount; string? customStatus;
+            await using (var r = await w.Command(
+                "UPDATE instances SET lock_owner = $t, lock_expires = $until WHERE instance_id = $id RETURNING execution_id, history_count, custom_status",
+                ("$t", token), ("$until", until), ("$id", id)).ExecuteReaderAsync())
+            {
+                await r.ReadAsync();
+                executionId = r.GetString(0); historyCount = r.GetInt32(1); customStatus = r.IsDBNull(2) ? null : r.GetString(2);
+            }
+            var messages = new List<(long, string)>();
+            await using (var r = await w.Command(
+                "SELECT id, message FROM new_events WHERE instance_id = $id AND visible_at <= $now ORDER BY id",
+                ("$id", id), ("$now", now)).ExecuteReaderAsync())
+            {
+                while (await r.ReadAsync()) messages.Add((r.GetInt64(0), r.GetString(1)));
+            }
+            episodes.Add(new LockedEpisode(id, token, until, messages, executionId, historyCount, customStatus));
+        }
+        return episodes;
+    });
+
+    /// <summary>Marks an episode's lock as given back (once), freeing its dispatcher slot for the next lock batch.</summary>
+    private void Finished(SqliteOrchestrationWorkItem item)
+    {
+        if (item.Released) return;
+        item.Released = true;
+        Interlocked.Decrement(ref _episodesInFlight);
     }
 
     private async Task<List<HistoryEvent>> ReadHistoryAsync(string instanceId, CancellationToken ct)
@@ -180,7 +223,8 @@ public sealed partial class SqliteOrchestrationService
             }
             return createdAny;
         });
-        item.Released = true;
+        Finished(item);
+        Interlocked.Increment(ref _episodesCompleted);
 
         if (orchestrationState is not null && executionId is not null && !Serialization.IsTerminal(orchestrationState.OrchestrationStatus))
         {
@@ -207,7 +251,7 @@ public sealed partial class SqliteOrchestrationService
         if (item.Released) return;
         // A short pause before the instance is offered again, so a failing episode does not spin.
         await ReleaseOrchestrationLockAsync(item.InstanceId, item.LockToken, 500);
-        item.Released = true;
+        Finished(item);
         _db.OrchestrationWork.NotifyAt(DateTime.UtcNow.AddMilliseconds(500));
     }
 
@@ -216,7 +260,7 @@ public sealed partial class SqliteOrchestrationService
         var item = (SqliteOrchestrationWorkItem)workItem;
         if (item.Released) return;
         await ReleaseOrchestrationLockAsync(item.InstanceId, item.LockToken, 0);
-        item.Released = true;
+        Finished(item);
         _db.OrchestrationWork.Notify();
     }
 

@@ -44,11 +44,52 @@ public sealed partial class SqliteOrchestrationService :
 
     public SqliteOrchestrationServiceSettings Settings => _settings;
 
+    private long _episodesCompleted;
+    private long _activitiesCompleted;
+
+    /// <summary>Orchestration episodes this object committed (for benchmarks and diagnostics).</summary>
+    public long EpisodesCompleted => Interlocked.Read(ref _episodesCompleted);
+
+    /// <summary>Transactions committed by this process on the file, and the writes grouped into them.</summary>
+    public (long Commits, long Writes) WriterStatistics => (_db.Commits, _db.Writes);
+
+    /// <summary>Activity results this object committed.</summary>
+    public long ActivitiesCompleted => Interlocked.Read(ref _activitiesCompleted);
+
     // ---- lifecycle ----
 
     public Task StartAsync() => _db.EnsureCreatedAsync(CancellationToken.None);
-    public Task StopAsync() => Task.CompletedTask;
-    public Task StopAsync(bool isForced) => Task.CompletedTask;
+    public Task StopAsync() => StopAsync(false);
+
+    /// <summary>Gives back the locks of work that was locked in a batch but never handed to a dispatcher.</summary>
+    public async Task StopAsync(bool isForced)
+    {
+        var episodes = new List<LockedEpisode>();
+        var tasks = new List<LockedTask>();
+        await _episodeFetch.WaitAsync();
+        try { while (_lockedEpisodes.TryDequeue(out var e)) episodes.Add(e); }
+        finally { _episodeFetch.Release(); }
+        await _taskFetch.WaitAsync();
+        try { while (_lockedTasks.TryDequeue(out var t)) tasks.Add(t); }
+        finally { _taskFetch.Release(); }
+        if (episodes.Count == 0 && tasks.Count == 0) return;
+        try
+        {
+            await _db.WriteAsync(async w =>
+            {
+                foreach (var e in episodes)
+                    await w.ExecAsync("UPDATE instances SET lock_owner = NULL, lock_expires = 0 WHERE instance_id = $id AND lock_owner = $t", ("$id", e.InstanceId), ("$t", e.Token));
+                foreach (var t in tasks)
+                    await w.ExecAsync("UPDATE tasks SET lock_owner = NULL, lock_expires = 0 WHERE id = $id AND lock_owner = $t", ("$id", t.Id), ("$t", t.Token));
+                return 0;
+            });
+        }
+        catch (Exception e)
+        {
+            // The locks then run out on their own.
+            _log.LogWarning(e, "Could not give back {Count} unstarted work items at stop", episodes.Count + tasks.Count);
+        }
+    }
     public Task CreateAsync() => CreateAsync(true);
     public async Task CreateAsync(bool recreateInstanceStore) { await _db.DropAsync(CancellationToken.None); _historyCache.Clear(); }
     public Task CreateIfNotExistsAsync() => _db.EnsureCreatedAsync(CancellationToken.None);

@@ -19,10 +19,10 @@ public sealed class SqliteOrchestrationServiceSettings
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Orchestration episodes run at once by this process.</summary>
-    public int MaxConcurrentOrchestrations { get; init; } = Math.Max(4, Environment.ProcessorCount * 4);
+    public int MaxConcurrentOrchestrations { get; init; } = Math.Max(32, Environment.ProcessorCount * 16);
 
     /// <summary>Activities run at once by this process.</summary>
-    public int MaxConcurrentActivities { get; init; } = Math.Max(8, Environment.ProcessorCount * 8);
+    public int MaxConcurrentActivities { get; init; } = Math.Max(64, Environment.ProcessorCount * 32);
 
     /// <summary>
     /// PRAGMA synchronous=FULL (a commit survives power loss) instead of NORMAL (a commit survives a process crash,

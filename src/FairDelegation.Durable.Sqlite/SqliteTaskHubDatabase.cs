@@ -101,29 +101,132 @@ internal sealed class SqliteTaskHubDatabase : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction on this process's writer connection.</summary>
+    /// <summary>A write waiting for the next group commit.</summary>
+    private abstract class PendingWrite
+    {
+        public abstract Task RunAsync(Writer w);
+        public abstract void Commit();
+        public abstract void Fail(Exception e);
+    }
+
+    private sealed class PendingWrite<T>(Func<Writer, Task<T>> work) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+        private Exception? _error;
+        public Task<T> Task => _done.Task;
+        public override async Task RunAsync(Writer w)
+        {
+            try { _result = await work(w); }
+            catch (Exception e) { _error = e; throw; }
+        }
+        public override void Commit()
+        {
+            if (_error is null) _done.TrySetResult(_result);
+            else _done.TrySetException(_error);
+        }
+        public override void Fail(Exception e) => _done.TrySetException(e);
+    }
+
+    private long _commits;
+    private long _writes;
+    /// <summary>Transactions committed by this process's writer (one per group of writes).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+    /// <summary>Writes committed (each a caller's unit of work).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    private readonly object _queueGate = new();
+    private List<PendingWrite> _queue = [];
+    private bool _writing;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction on this process's writer connection and returns once it is
+    /// committed. Writes that arrive while another commit runs are committed together (group commit: one
+    /// transaction, each write in its own savepoint so a failing write rolls back alone); the caller that finds
+    /// the writer idle runs the batches. A commit, not a statement, is what costs: this is the provider's
+    /// throughput.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<Writer, Task<T>> work, CancellationToken ct = default)
     {
-        await _writeGate.WaitAsync(ct);
-        try
+        var pending = new PendingWrite<T>(work);
+        bool lead;
+        lock (_queueGate)
         {
-            var c = _writer ?? throw new InvalidOperationException("the SQLite task hub is not created (call CreateIfNotExistsAsync or StartAsync first)");
-            await using var tx = c.BeginTransaction(deferred: false);
+            _queue.Add(pending);
+            lead = !_writing;
+            _writing = true;
+        }
+        if (lead) await RunBatchesAsync();
+        return await pending.Task;
+    }
+
+    private async Task RunBatchesAsync()
+    {
+        while (true)
+        {
+            List<PendingWrite> batch;
+            lock (_queueGate)
+            {
+                if (_queue.Count == 0) { _writing = false; return; }
+                batch = _queue;
+                _queue = [];
+            }
+            await _writeGate.WaitAsync();
             try
             {
-                var result = await work(new Writer(this, c, tx));
-                tx.Commit();
-                return result;
+                var c = _writer;
+                if (c is null)
+                {
+                    var e = new InvalidOperationException("the SQLite task hub is not created (call CreateIfNotExistsAsync or StartAsync first)");
+                    foreach (var p in batch) p.Fail(e);
+                    continue;
+                }
+                SqliteTransaction? tx = null;
+                try
+                {
+                    tx = c.BeginTransaction(deferred: false);
+                    var w = new Writer(this, c, tx);
+                    foreach (var p in batch)
+                    {
+                        if (batch.Count > 1) await w.ExecAsync("SAVEPOINT w");
+                        try
+                        {
+                            await p.RunAsync(w);
+                            if (batch.Count > 1) await w.ExecAsync("RELEASE w");
+                        }
+                        catch (Exception) when (batch.Count > 1)
+                        {
+                            await w.ExecAsync("ROLLBACK TO w");
+                            await w.ExecAsync("RELEASE w");
+                        }
+                        catch (Exception)
+                        {
+                            // A lone write that failed: roll the transaction back; the write reports its own error.
+                            tx.Rollback();
+                            tx.Dispose();
+                            tx = null;
+                            break;
+                        }
+                    }
+                    tx?.Commit();
+                    _commits++;
+                    _writes += batch.Count;
+                    foreach (var p in batch) p.Commit();
+                }
+                catch (Exception e)
+                {
+                    try { tx?.Rollback(); } catch (SqliteException) { }
+                    foreach (var p in batch) p.Fail(e);
+                }
+                finally
+                {
+                    tx?.Dispose();
+                }
             }
-            catch
+            finally
             {
-                tx.Rollback();
-                throw;
+                _writeGate.Release();
             }
-        }
-        finally
-        {
-            _writeGate.Release();
         }
     }
 

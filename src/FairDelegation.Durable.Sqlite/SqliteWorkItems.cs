@@ -16,4 +16,6 @@ internal sealed class SqliteActivityWorkItem : TaskActivityWorkItem
 {
     public required string LockToken { get; init; }
     public required long TaskId { get; init; }
+    /// <summary>1 once the item completed or was abandoned (its dispatcher slot is free again).</summary>
+    public int FinishedFlag;
 }

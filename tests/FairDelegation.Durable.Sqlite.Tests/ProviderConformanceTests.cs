@@ -202,4 +202,51 @@ public sealed class ProviderConformanceTests : IAsyncLifetime
         var reused = await _f.StartAsync(nameof(Sequence), "r", "dup");
         (await _f.WaitAsync(reused)).Output.Should().Be("\"r0.1.2.3.4.\"");
     }
+
+    [Fact]
+    public async Task Continue_as_new_starts_a_fresh_execution_with_its_own_history()
+    {
+        var instance = await _f.StartAsync(nameof(CountsOnAsNew), 0);
+        var state = await _f.WaitForStateAsync(instance.InstanceId, s => s.OrchestrationStatus == OrchestrationStatus.Completed);
+        state.Output.Should().Be("3");
+        state.Input.Should().Be("3");
+        state.OrchestrationInstance.ExecutionId.Should().NotBe(instance.ExecutionId);
+        var history = Newtonsoft.Json.Linq.JArray.Parse(await _f.Client.GetOrchestrationHistoryAsync(instance));
+        history.Count(e => (int?)e["EventType"] == (int)EventType.ExecutionStarted).Should().Be(1, "only the last execution's history is kept");
+        history.Count(e => (int?)e["EventType"] == (int)EventType.TaskScheduled).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_sub_orchestration_runs_and_reports_to_its_parent()
+    {
+        var state = await _f.WaitAsync(await _f.StartAsync(nameof(Parent), "c"));
+        state.OrchestrationStatus.Should().Be(OrchestrationStatus.Completed);
+        state.Output.Should().Be("\"parent:c0.1.2.3.4.\"");
+    }
+
+    [Fact]
+    public async Task An_event_for_a_finished_instance_is_consumed_and_changes_nothing()
+    {
+        var instance = await _f.StartAsync(nameof(Sequence), "f");
+        var done = await _f.WaitAsync(instance);
+        var episodes = _f.Service.EpisodesCompleted;
+        await _f.Client.RaiseEventAsync(instance, "late", "x");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (_f.Service.EpisodesCompleted == episodes)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the late event should be taken and dropped by an episode");
+            await Task.Delay(20);
+        }
+        var after = await _f.Client.GetOrchestrationStateAsync(instance.InstanceId);
+        after!.OrchestrationStatus.Should().Be(OrchestrationStatus.Completed);
+        after.Output.Should().Be(done.Output);
+        // Nothing is left queued for it: a second late event is consumed too (the queue does not wedge).
+        episodes = _f.Service.EpisodesCompleted;
+        await _f.Client.RaiseEventAsync(instance, "late", "y");
+        while (_f.Service.EpisodesCompleted == episodes)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline);
+            await Task.Delay(20);
+        }
+    }
 }

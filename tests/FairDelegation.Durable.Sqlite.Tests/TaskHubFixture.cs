@@ -15,6 +15,7 @@ public sealed class TaskHubFixture : IAsyncDisposable
     public static TestTasks AllTasks() => new TestTasks()
         .Orchestrator<Sequence>().Orchestrator<Sleep>().Orchestrator<LateWait>().Orchestrator<WaitWithTimeout>()
         .Orchestrator<WaitForever>().Orchestrator<RetriesExhausted>().Orchestrator<ChangesItsMind>()
+        .Orchestrator<CountsOnAsNew>().Orchestrator<Parent>()
         .Activity<Append>().Activity<AlwaysFails>().Activity("OtherStep", () => new Append());
 
     public static async Task<TaskHubFixture> StartAsync()

@@ -110,3 +110,25 @@ public sealed class ChangesItsMind : TaskOrchestrator<string, string>
         return await context.WaitForExternalEvent<string>("go");
     }
 }
+
+/// <summary>Continues as new until its counter reaches 3: each execution replaces the last one's history.</summary>
+public sealed class CountsOnAsNew : TaskOrchestrator<int, int>
+{
+    public override async Task<int> RunAsync(TaskOrchestrationContext context, int n)
+    {
+        await context.CallActivityAsync<string>(nameof(Append), n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (n < 3)
+        {
+            context.ContinueAsNew(n + 1);
+            return -1;
+        }
+        return n;
+    }
+}
+
+/// <summary>Runs Sequence as a sub-orchestration.</summary>
+public sealed class Parent : TaskOrchestrator<string, string>
+{
+    public override async Task<string> RunAsync(TaskOrchestrationContext context, string input) =>
+        "parent:" + await context.CallSubOrchestratorAsync<string>(nameof(Sequence), input);
+}

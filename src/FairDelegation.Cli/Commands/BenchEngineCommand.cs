@@ -24,16 +24,20 @@ public static class BenchEngineCommand
     {
         var count = new Option<int>("--orchestrations") { Description = "orchestrations per run", DefaultValueFactory = _ => 1000 };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: start a private cluster)" };
+        var rounds = new Option<int>("--rounds") { Description = "rounds of (raw commits, provider run), interleaved (--backend)", DefaultValueFactory = _ => 3 };
         var fast = new Option<bool>("--no-fsync") { Description = "private cluster with fsync off (default: PostgreSQL's crash-safe defaults)" };
         var skipPg = new Option<bool>("--sqlite-only") { Description = "skip PostgreSQL" };
+        var backend = new Option<string?>("--backend") { Description = "sqlite: the Durable Task Framework on the SQLite provider (FairDelegation.Durable.Sqlite)" };
         // Internal: the benchmark starts its PostgreSQL workers as child processes of itself with this option.
         var serve = new Option<string?>("--serve-worker-schema") { Hidden = true };
         var cmd = new Command("engine", "Durable engine throughput: work items/s on SQLite and PostgreSQL (1 and 2 workers) vs raw commit rate");
         cmd.Options.Add(count);
         cmd.Options.Add(postgres);
         cmd.Options.Add(fast);
+        cmd.Options.Add(rounds);
         cmd.Options.Add(skipPg);
         cmd.Options.Add(serve);
+        cmd.Options.Add(backend);
         cmd.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             if (parse.GetValue(serve) is { } schema)
@@ -43,6 +47,12 @@ public static class BenchEngineCommand
             }
             var n = parse.GetValue(count);
             if (n < 1) throw new CliException("--orchestrations must be at least 1");
+            if (parse.GetValue(backend) is { } b)
+            {
+                if (b != "sqlite") throw new CliException($"--backend: '{b}' is not a backend this benchmark runs (sqlite)");
+                await RunSqliteProviderAsync(n, parse.GetValue(rounds), ct);
+                return 0;
+            }
             await RunAsync(n, parse.GetValue(postgres), parse.GetValue(fast), parse.GetValue(skipPg), ct);
             return 0;
         });
@@ -86,6 +96,44 @@ public static class BenchEngineCommand
             SqliteConnection.ClearAllPools();
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// The framework on the SQLite provider next to SQLite's raw commit rate, interleaved over rounds (each round a
+    /// fresh file), so both see the same machine load.
+    /// </summary>
+    private static async Task RunSqliteProviderAsync(int n, int rounds, CancellationToken ct)
+    {
+        if (rounds < 1) throw new CliException("--rounds must be at least 1");
+        Console.WriteLine($"engine benchmark, backend sqlite (Durable Task Framework + FairDelegation.Durable.Sqlite): {n} orchestrations x " +
+                          $"{ActivitiesPerOrchestration} sequential no-op activities = {n * (ActivitiesPerOrchestration * 2 + 1)} work items per round; " +
+                          $"{Environment.ProcessorCount} cores");
+        {
+            // Warm-up (JIT, file cache), not reported.
+            var warm = Directory.CreateTempSubdirectory("fd-bench-provider-").FullName;
+            try { await SqliteProviderBenchmark.RunAsync(Math.Min(n, 100), Path.Combine(warm, "taskhub.db"), ct); }
+            finally { SqliteConnection.ClearAllPools(); try { Directory.Delete(warm, true); } catch (IOException) { } }
+        }
+        var ratios = new List<double>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var dir = Directory.CreateTempSubdirectory("fd-bench-provider-").FullName;
+            try
+            {
+                var raw = await SqliteCommitRateAsync(Path.Combine(dir, "raw.db"), ct);
+                var r = await SqliteProviderBenchmark.RunAsync(n, Path.Combine(dir, "taskhub.db"), ct);
+                ratios.Add(r.PerSecond / raw);
+                Report($"round {round}: SQLite provider (WAL, synchronous=NORMAL)", new Result(r.WorkItems, r.Elapsed), raw);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU {r.CpuMicrosPerItem:F0} µs per work item (whole process); {r.Commits} commits holding {r.Writes} writes"));
+            }
+            finally
+            {
+                SqliteConnection.ClearAllPools();
+                try { Directory.Delete(dir, true); } catch (IOException) { }
+            }
+        }
+        ratios.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median ratio work items / raw commits: {ratios[ratios.Count / 2]:F3}"));
     }
 
     private sealed record Result(long WorkItems, TimeSpan Elapsed)

@@ -11,7 +11,7 @@ namespace FairDelegation.Chain.Tests.Contracts;
 public sealed partial class ForgeTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Forge_tests_of_the_escrow_pass()
+    public async Task Forge_tests_of_the_escrow_and_the_registry_pass()
     {
         var temp = Directory.CreateTempSubdirectory("fd-forge-");
         try
@@ -29,6 +29,7 @@ public sealed partial class ForgeTests(ITestOutputHelper output)
             int.Parse(summary.Groups["passed"].Value).Should().BeGreaterThan(20);
             int.Parse(summary.Groups["failed"].Value).Should().Be(0);
             result.StdOut.Should().Contain("testFuzz_ClaimAcceptsExactlyTheKeyOfVmAddr");
+            result.StdOut.Should().Contain("FairDelegationRegistryTest").And.Contain("testFuzz_StakeAccounting");
         }
         finally
         {

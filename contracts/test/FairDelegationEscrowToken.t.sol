@@ -81,6 +81,16 @@ contract FairDelegationEscrowTokenTest is TestBase {
         vm.stopPrank();
     }
 
+    function test_RevertWhen_OpenTokenWithDeadlineBeyondTheCap() public {
+        uint256 latest = block.timestamp + escrow.MAX_ESCROW_DURATION();
+        vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.DeadlineTooFar.selector, latest + 1, latest));
+        vm.prank(customer);
+        escrow.openToken(DETAILS, payee, workKey, WORK_HASH, WAGE, latest + 1, address(token));
+        vm.prank(customer);
+        escrow.openToken(DETAILS, payee, workKey, WORK_HASH, WAGE, latest, address(token));
+        assertEq(token.balanceOf(address(escrow)), WAGE, "opened at exactly the cap");
+    }
+
     function test_RevertWhen_OpenTokenWithoutAllowanceOrBalance_NothingStored() public {
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(FairDelegationEscrow.TokenTransferFailed.selector, address(token)));

@@ -2,26 +2,35 @@
 // Build step of FairDelegation.Chain (an MSBuild target): compiles FairDelegationEscrow.sol with solcjs
 // from node_modules and writes its ABI and creation bytecode into the given folder (under obj/), from
 // where the C# project embeds them. Settings match foundry.toml, so forge tests the same bytecode.
-// Usage: node compile.js <contract.sol> <output dir>
+// Usage: node compile.js <contract.sol> <output dir> [contract name]
+// The name defaults to the file's; imports resolve next to the file, then in node_modules (the test tokens import
+// OpenZeppelin's ERC20, which the tests compile with this script too).
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const solc = require(path.join(__dirname, '..', '..', 'node_modules', 'solc'));
 const settings = require('./solc-settings.json');
 
-const [source, outDir] = process.argv.slice(2);
+const [source, outDir, contractName] = process.argv.slice(2);
 if (!source || !outDir) {
   process.stderr.write('usage: node compile.js <contract.sol> <output dir>\n');
   process.exitCode = 2;
   return;
 }
-const name = path.basename(source, '.sol');
+const name = contractName || path.basename(source, '.sol');
+const findImports = (p) => {
+  for (const root of [path.dirname(path.resolve(source)), path.join(__dirname, '..', '..', 'node_modules')]) {
+    const full = path.resolve(root, p);
+    if (fs.existsSync(full)) return { contents: fs.readFileSync(full, 'utf8') };
+  }
+  return { error: `file not found: ${p}` };
+};
 const input = {
   language: 'Solidity',
   sources: { [path.basename(source)]: { content: fs.readFileSync(source, 'utf8') } },
   settings: { ...settings, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } } },
 };
-const output = JSON.parse(solc.compile(JSON.stringify(input)));
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
 const errors = (output.errors || []).filter((e) => e.severity === 'error');
 for (const e of output.errors || []) process.stderr.write(`${e.formattedMessage || e.message}\n`);
 // Warnings fail the build too: the repository builds with warnings as errors.

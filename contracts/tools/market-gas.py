@@ -98,6 +98,30 @@ def escrow_gas(cast, send, bytecode):
     for label, terms in refunds:
         measure(f"{label}: refundToken (by the customer; escrow keeps some)", send(PROVIDER_KEY, escrow,
                 "refundToken((address,address,address,bytes32,uint256,uint256,address))", terms))
+    # Batched openings: gas per escrow at n = 1, 5, 10, ETH (openBatch) and OZ ERC20 (openTokenBatch, allowance max,
+    # escrow already holding the token), against single opens in the same state.
+    batch_rows = []
+    deadline2 = int(json.loads(cast("block", "--json"))["timestamp"], 16) + 7200
+    token = send(DEPLOYER, "--create", "0x" + bytecode("TestTokens.sol", "TestToken"))["contractAddress"]
+    send(DEPLOYER, token, "mint(address,uint256)", CUSTOMER, str(10**24))
+    send(PROVIDER_KEY, token, "approve(address,uint256)", escrow, str(2**256 - 1))
+    seed_sk, seed_key = work_key(500)
+    send(PROVIDER_KEY, escrow, open_sig, DETAILS, PAYEE, seed_key, WORK_HASH, str(amount), str(deadline2), token)
+    next_key = [600]
+    def openings(n):
+        items = []
+        for _ in range(n):
+            _, k = work_key(next_key[0]); next_key[0] += 1
+            items.append(f"({DETAILS},{PAYEE},{k},{WORK_HASH},{amount},{deadline2})")
+        return "[" + ",".join(items) + "]"
+    for n in [1, 5, 10]:
+        eth = send(PROVIDER_KEY, escrow, "openBatch((bytes32,address,address,bytes32,uint256,uint256)[])", openings(n), "--value", str(n * amount))
+        tok = send(PROVIDER_KEY, escrow, "openTokenBatch(address,(bytes32,address,address,bytes32,uint256,uint256)[])", token, openings(n))
+        batch_rows.append((n, int(eth["gasUsed"], 16), int(tok["gasUsed"], 16)))
+    print(f"{'openBatch / openTokenBatch':<30} {'ETH total':>10} {'ETH/escrow':>11} {'token total':>12} {'token/escrow':>13}")
+    for n, e, t in batch_rows:
+        print(f"n = {n:<26} {e:>10,} {e // n:>11,} {t:>12,} {t // n:>13,}")
+    print()
     print(f"{'escrow call':<66} {'gas used':>9}")
     for label, gas in rows:
         print(f"{label:<66} {gas:>9,}")

@@ -52,6 +52,8 @@ public class EscrowAbiTests
         {
             ["open"] = Selector<OpenFunction>(), ["openBatch"] = Selector<OpenBatchFunction>(), ["claim"] = Selector<ClaimFunction>(),
             ["refund"] = Selector<RefundFunction>(), ["escrows"] = Selector<EscrowsFunction>(), ["agreementIdOf"] = Selector<AgreementIdOfFunction>(),
+            ["openToken"] = Selector<OpenTokenFunction>(), ["openTokenBatch"] = Selector<OpenTokenBatchFunction>(),
+            ["claimToken"] = Selector<ClaimTokenFunction>(), ["refundToken"] = Selector<RefundTokenFunction>(),
         };
         var abi = Nethereum.ABI.ABIDeserialisation.ABIDeserialiserFactory.DeserialiseContractABI(EscrowContract.AbiJson);
         foreach (var f in abi.Functions.Where(f => f.Name != "MAX_ESCROW_DURATION"))
@@ -59,8 +61,40 @@ public class EscrowAbiTests
             messages.Should().ContainKey(f.Name, "every state-changing or read function the node uses has a typed message");
             messages[f.Name].Should().Be(f.Sha3Signature.ToLowerInvariant(), $"{f.Name}'s typed message has the compiled selector");
         }
-        foreach (var e in abi.Events)
+        // The ETH path's watchers filter on EventTopics; TokenEscrowOpened is read by the market's reputation (EscrowLogs).
+        foreach (var e in abi.Events.Where(e => e.Name != "TokenEscrowOpened"))
             EscrowContract.EventTopics.Should().Contain("0x" + e.Sha3Signature.ToLowerInvariant());
+        abi.Events.Single(e => e.Name == "TokenEscrowOpened").Sha3Signature.Should()
+            .Be(Nethereum.Contracts.ABITypedRegistry.GetEvent<TokenEscrowOpenedEventDto>().Sha3Signature);
+    }
+
+    [Fact]
+    public async Task Token_function_messages_equal_cast_calldata()
+    {
+        const string tokenTerms = "(address,address,address,bytes32,uint256,uint256,address)";
+        var terms = new TokenTermsStruct
+        {
+            Customer = A.ToString(), Payee = B.ToString(), WorkKey = A.ToString(), WorkHash = H32, Amount = 250_000_000, Deadline = 1_900_000_000,
+            Token = B.ToString(),
+        };
+        var termsText = $"({A},{B},{A},{Hex.Encode(H32)},250000000,1900000000,{B})";
+        Hex.Encode(new ClaimTokenFunction { Terms = terms, PrivateKey = 42 }.GetCallData())
+            .Should().Be(await Cast.RunAsync("calldata", $"claimToken({tokenTerms},uint256)", termsText, "42"));
+        Hex.Encode(new RefundTokenFunction { Terms = terms }.GetCallData())
+            .Should().Be(await Cast.RunAsync("calldata", $"refundToken({tokenTerms})", termsText));
+        Hex.Encode(new OpenTokenFunction
+            {
+                DetailsHash = D32, Payee = B.ToString(), WorkKey = A.ToString(), WorkHash = H32, Amount = 250_000_000, Deadline = 1_900_000_000,
+                Token = B.ToString(),
+            }.GetCallData())
+            .Should().Be(await Cast.RunAsync("calldata", "openToken(bytes32,address,address,bytes32,uint256,uint256,address)", Hex.Encode(D32),
+                B.ToString(), A.ToString(), Hex.Encode(H32), "250000000", "1900000000", B.ToString()));
+        var opening = new EscrowOpening(D32, B, A, H32, 5, 1_900_000_000);
+        Hex.Encode(new OpenTokenBatchFunction { Token = B.ToString(), Openings = [opening.ToStruct()] }.GetCallData()).Should().Be(
+            await Cast.RunAsync("calldata", "openTokenBatch(address,(bytes32,address,address,bytes32,uint256,uint256)[])", B.ToString(),
+                $"[({Hex.Encode(D32)},{B},{A},{Hex.Encode(H32)},5,1900000000)]"));
+        ABITypedRegistry.GetEvent<TokenEscrowOpenedEventDto>().Sha3Signature.ToLowerInvariant().Should().Be((await Cast.RunAsync("keccak",
+            "TokenEscrowOpened(address,bytes32,address,address,bytes32,uint256,uint256,address)"))[2..]);
     }
 
     private static string Selector<T>() where T : FunctionMessage, new() =>

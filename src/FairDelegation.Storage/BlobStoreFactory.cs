@@ -21,7 +21,7 @@ public static class BlobStoreFactory
 
         var clientOptions = new AzureBlobClientOptions
         {
-            BlockSize = options.BlockSize, MaxConcurrency = options.MaxConcurrency, DownloadConcurrency = options.DownloadConcurrency,
+            BlockSize = options.BlockSize, MaxConcurrency = options.MaxConcurrency,
             StagedUpload = options.StagedUpload,
         };
         clientOptions.Retry.MaxRetries = options.MaxRetries;

@@ -39,9 +39,6 @@ public sealed class BlobStoreOptions
     /// <summary>AzureBlob: blocks uploaded at once (bounds memory to about BlockSize x this).</summary>
     public int MaxConcurrency { get; set; } = 4;
 
-    /// <summary>AzureBlob: ranged GETs fetched ahead in parallel when reading (1 = one streamed GET).</summary>
-    public int DownloadConcurrency { get; set; } = 1;
-
     /// <summary>
     /// AzureBlob: known-length writes (seekable streams, or a declared length) of at least BlockSize go as one streamed
     /// Put Blob to a staging blob plus a Copy Blob (true), or as blocks like unknown-length ones (false).
@@ -49,10 +46,10 @@ public sealed class BlobStoreOptions
     public bool StagedUpload { get; set; } = true;
 
     /// <summary>AzureBlob: retries per request on transient failures.</summary>
-    public int MaxRetries { get; set; } = 3;
+    public int MaxRetries { get; set; } = 10;
 
     /// <summary>AzureBlob: the per-read network timeout.</summary>
-    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(100);
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Every setting that cannot work, in one message; empty when the options are usable.</summary>
     public IReadOnlyList<string> Problems()
@@ -72,7 +69,6 @@ public sealed class BlobStoreOptions
                 catch (ArgumentException e) { problems.Add($"{SectionName}:Container: {e.Message}"); }
                 if (BlockSize is < 1024 or > 100 << 20) problems.Add($"{SectionName}:BlockSize must be between 1 KiB and 100 MiB");
                 if (MaxConcurrency is < 1 or > 64) problems.Add($"{SectionName}:MaxConcurrency must be between 1 and 64");
-                if (DownloadConcurrency is < 1 or > 64) problems.Add($"{SectionName}:DownloadConcurrency must be between 1 and 64");
                 if (MaxRetries is < 0 or > 20) problems.Add($"{SectionName}:MaxRetries must be between 0 and 20");
                 break;
             default:

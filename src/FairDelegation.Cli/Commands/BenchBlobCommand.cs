@@ -30,10 +30,6 @@ public static class BenchBlobCommand
         var runs = new Option<int>("--runs") { Description = "Rounds (baseline and store back to back, alternating order); medians are reported", DefaultValueFactory = _ => 3 };
         var inMemory = new Option<bool>("--azurite-in-memory") { Description = "Start Azurite with --inMemoryPersistence (default: a temporary directory)" };
         var directory = new Option<string?>("--dir") { Description = "Directory for the file system store (default: a temporary directory)" };
-        var verifyMd5 = new Option<bool>("--verify-streamed-md5")
-        {
-            Description = "AzureBlobStore known-length writes also MD5 the streamed body and compare it with the service's (VerifyStreamedUploadMd5)",
-        };
         var singleBlock = new Option<bool>("--single-block-baseline")
         {
             Description = "Also measure a raw HttpClient doing ONE streamed Put Block (no Content-MD5: it cannot be known before the body) + Put Block List",
@@ -46,13 +42,13 @@ public static class BenchBlobCommand
         var smallOnly = new Option<bool>("--small-only") { Description = "Run only the small-blob phase" };
         var command = new Command("blob", "Blob storage throughput: AzureBlobStore vs a raw HttpClient PUT/GET on Azurite, and the file system store")
         {
-            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory, singleBlock, verifyMd5, smallCount, smallOnly,
+            size, connection, blockSize, concurrency, runs, noMd5, inMemory, directory, singleBlock, smallCount, smallOnly,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new Settings(ParseSize(parse.GetValue(size)!, "--size"), ParseSize(parse.GetValue(blockSize)!, "--block-size"),
                 parse.GetValue(concurrency), Math.Max(1, parse.GetValue(runs)), !parse.GetValue(noMd5), parse.GetValue(connection), parse.GetValue(inMemory), parse.GetValue(directory),
-                parse.GetValue(singleBlock), parse.GetValue(verifyMd5), Math.Max(0, parse.GetValue(smallCount)), parse.GetValue(smallOnly));
+                parse.GetValue(singleBlock), Math.Max(0, parse.GetValue(smallCount)), parse.GetValue(smallOnly));
             if (settings.BlockSize > int.MaxValue) throw new CliException("--block-size is too large");
             await RunAsync(settings, ct);
             return 0;
@@ -61,7 +57,7 @@ public static class BenchBlobCommand
     }
 
     private sealed record Settings(long Size, long BlockSize, int Concurrency, int Runs, bool ContentMd5, string? ConnectionString, bool AzuriteInMemory, string? Directory,
-        bool SingleBlockBaseline, bool VerifyStreamedMd5, int SmallCount, bool SmallOnly);
+        bool SingleBlockBaseline, int SmallCount, bool SmallOnly);
 
     private sealed record Measurement(string Name, long Bytes, TimeSpan Elapsed, long PeakWorkingSet, TimeSpan ClientCpu, TimeSpan? ServerCpu)
     {
@@ -74,22 +70,23 @@ public static class BenchBlobCommand
         await using var azurite = s.ConnectionString is null ? await AzuriteServer.StartAsync(s.AzuriteInMemory, ct) : null;
         s_serverCpu = azurite is null ? null : azurite.ProcessorTime;
         var connectionString = s.ConnectionString ?? azurite!.ConnectionString;
-        var account = StorageConnectionString.Parse(connectionString);
-        if (account.Credential is null) throw new CliException("--connection-string needs an AccountKey (the raw baseline is SharedKey-signed)");
-        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency, TransactionalMd5 = s.ContentMd5,
-            VerifyStreamedUploadMd5 = s.VerifyStreamedMd5 };
+        var options = new AzureBlobClientOptions { BlockSize = (int)s.BlockSize, MaxConcurrency = s.Concurrency, TransactionalMd5 = s.ContentMd5 };
         var container = "bench" + Guid.NewGuid().ToString("N")[..12];
-        var store = new AzureBlobStore(account.BlobEndpoint, container, account.Credential, options);
+        AzureBlobStore store;
+        try { store = AzureBlobStore.FromConnectionString(connectionString, container, options); }
+        catch (FormatException e) { throw new CliException($"--connection-string: {e.Message} (the raw baseline uses a SAS made with the account key)"); }
+        // The raw baseline authenticates with a container SAS made by the SDK's builder: no signing code of ours.
+        var sdkContainer = new global::Azure.Storage.Blobs.BlobServiceClient(connectionString, new AzureBlobClientOptions()).GetBlobContainerClient(container);
+        var sas = sdkContainer.GenerateSasUri(global::Azure.Storage.Sas.BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddDays(1)).Query.TrimStart('?');
         var fsRoot = s.Directory ?? System.IO.Directory.CreateTempSubdirectory("fd-bench-blobs-").FullName;
         var fsStore = new FileSystemBlobStore(fsRoot);
         using var http = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-        var raw = new RawBlobClient(http, store, account.Credential);
+        var raw = new RawBlobClient(http, store, sdkContainer, sas);
 
-        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight, Content-MD5 {(s.ContentMd5 ? "on" : "off")}, " +
-                          $"streamed-upload MD5 check {(s.VerifyStreamedMd5 ? "on" : "off")}; " +
+        Console.WriteLine($"bench blob: {Format(s.Size)} of pseudo-random data; AzureBlobStore block {Format(s.BlockSize)} x {s.Concurrency} in flight, Content-MD5 {(s.ContentMd5 ? "on" : "off")}; " +
                           $"load average {LoadAverage()}");
         Console.WriteLine(azurite is null
-            ? $"Azure endpoint: {account.BlobEndpoint}"
+            ? $"Azure endpoint: {store.Endpoint}"
             : $"Azurite {azurite.Endpoint} ({(s.AzuriteInMemory ? "in-memory" : "on disk at " + azurite.Location)}); file store at {fsRoot}");
         try
         {
@@ -207,7 +204,7 @@ public static class BenchBlobCommand
         }
         finally
         {
-            await TryAsync(() => raw.DeleteContainerAsync(container));
+            await TryAsync(() => raw.DeleteContainerAsync());
             if (s.Directory is null) TryDelete(fsRoot);
             else foreach (var n in new[] { "bench", "warm" }) await TryAsync(() => fsStore.DeleteAsync(n));
         }
@@ -382,8 +379,8 @@ public static class BenchBlobCommand
         : bytes >= 1L << 20 ? $"{bytes / 1048576.0:0.##} MiB"
         : $"{bytes} B";
 
-    /// <summary>The baseline: one Put Blob with a streamed body, one Get Blob, with nothing but HttpClient and a SharedKey signature.</summary>
-    private sealed class RawBlobClient(HttpClient http, AzureBlobStore store, StorageSharedKeyCredential credential)
+    /// <summary>The baseline: one Put Blob with a streamed body, one Get Blob, with nothing but HttpClient and a container SAS.</summary>
+    private sealed class RawBlobClient(HttpClient http, AzureBlobStore store, global::Azure.Storage.Blobs.BlobContainerClient container, string sas)
     {
         public async Task PutAsync(string name, long size, CancellationToken ct)
         {
@@ -470,25 +467,15 @@ public static class BenchBlobCommand
             return await Drain(await response.Content.ReadAsStreamAsync(ct), ct);
         }
 
-        public async Task DeleteContainerAsync(string container)
-        {
-            var uri = new Uri(store.Endpoint.AbsoluteUri.TrimEnd('/') + "/" + container + "?restype=container");
-            using var request = Signed(HttpMethod.Delete, uri, 0, null, null);
-            using var response = await http.SendAsync(request);
-            if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.NotFound)) await EnsureAsync(response, "delete container");
-        }
+        public async Task DeleteContainerAsync() => await container.DeleteIfExistsAsync();
 
         private HttpRequestMessage Signed(HttpMethod method, Uri uri, long length, Action<HttpRequestMessage>? extra, HttpContent? content)
         {
-            var request = new HttpRequestMessage(method, uri) { Content = content };
+            var withSas = new Uri(uri.AbsoluteUri + (uri.Query.Length == 0 ? "?" : "&") + sas);
+            var request = new HttpRequestMessage(method, withSas) { Content = content };
             if (content is not null) content.Headers.ContentLength = length;
-            request.Headers.Add("x-ms-version", StorageVersionPolicy.DefaultVersion);
-            request.Headers.Add("x-ms-date", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture));
+            request.Headers.Add("x-ms-version", "2026-06-06");
             extra?.Invoke(request);
-            var headers = request.Headers.Concat(content?.Headers.Where(h => h.Key != "Content-Length") ?? [])
-                .Select(h => new KeyValuePair<string, string>(h.Key, string.Join(",", h.Value)));
-            var toSign = SharedKeySigner.BuildStringToSign(method.Method, uri, content is null ? null : length, headers, credential.AccountName);
-            request.Headers.TryAddWithoutValidation("Authorization", SharedKeySigner.Authorization(credential, toSign));
             return request;
         }
 
@@ -591,7 +578,7 @@ public static class BenchBlobCommand
         private AzuriteServer(Process process, int port, string location)
         {
             _process = process;
-            Endpoint = new Uri($"http://127.0.0.1:{port}/{StorageSharedKeyCredential.DevelopmentAccountName}");
+            Endpoint = new Uri($"http://127.0.0.1:{port}/{AzureBlobStore.DevelopmentAccountName}");
             Location = location;
         }
 
@@ -603,7 +590,8 @@ public static class BenchBlobCommand
             _process.Refresh();
             return _process.TotalProcessorTime;
         }
-        public string ConnectionString => StorageConnectionString.ForDevelopmentAccount(Endpoint);
+        public string ConnectionString =>
+            $"DefaultEndpointsProtocol=http;AccountName={AzureBlobStore.DevelopmentAccountName};AccountKey={AzureBlobStore.DevelopmentAccountKey};BlobEndpoint={Endpoint};";
 
         public static async Task<AzuriteServer> StartAsync(bool inMemory, CancellationToken ct)
         {

@@ -1,61 +1,62 @@
 using Azure.Core;
+using Azure.Storage.Blobs;
 
 namespace FairDelegation.Storage.Azure;
 
 /// <summary>
-/// Pipeline and transfer settings of <see cref="AzureBlobStore"/>. Being Azure.Core <see cref="ClientOptions"/>,
-/// it also carries Retry (count, delay, mode, network timeout), Diagnostics (logging) and Transport.
+/// The SDK's <see cref="BlobClientOptions"/> (Retry, Diagnostics, Transport, service version) plus our transfer settings.
+/// Retries are exponential and long enough for a write or read to ride out a 30-second outage of the service; the
+/// network timeout is raised because it also bounds sending a large single-shot upload.
 /// </summary>
-public sealed class AzureBlobClientOptions : ClientOptions
+public sealed class AzureBlobClientOptions : BlobClientOptions
 {
-    public AzureBlobClientOptions()
+    /// <summary>
+    /// The newest service version Azurite (node_modules/azurite 3.37) accepts; the SDK's default is newer and Azurite
+    /// refuses it unless started with --skipApiVersionCheck.
+    /// </summary>
+    public const ServiceVersion PinnedVersion = ServiceVersion.V2026_06_06;
+
+    public AzureBlobClientOptions() : base(PinnedVersion)
     {
-        Retry.MaxRetries = 3;
-        Retry.Delay = TimeSpan.FromMilliseconds(200);
-        Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        // 0.5, 1, 2, 4, 8, 8, ... s (the SDK adds ±20 % jitter): ten retries wait ~55 s in all, so a request that meets a
+        // 5 s or 30 s outage of the service succeeds once it is back.
+        Retry.Mode = RetryMode.Exponential;
+        Retry.MaxRetries = 10;
+        Retry.Delay = TimeSpan.FromMilliseconds(500);
+        Retry.MaxDelay = TimeSpan.FromSeconds(8);
+        // Azure.Core's default (100 s) covers the whole send of a request body: a 1 GiB single Put Blob to a slow link
+        // would be cancelled and sent again. Raised; a dead connection still fails through TCP.
+        Retry.NetworkTimeout = TimeSpan.FromMinutes(10);
         Diagnostics.IsDistributedTracingEnabled = false;
+        Diagnostics.IsLoggingEnabled = false;
         Diagnostics.ApplicationId = "fairdelegation";
     }
 
-    /// <summary>Bytes per Put Block (and the most a single Put Blob carries). Default 4 MiB.</summary>
+    /// <summary>
+    /// Known-length writes below this go as one Put Blob of a buffer with Content-MD5 and the SHA-256 metadata (no staging
+    /// blob, no copy). Default 4 MiB.
+    /// </summary>
     public int BlockSize { get; set; } = 4 << 20;
 
-    /// <summary>Put Block requests in flight at once; the upload holds at most this many block buffers. Default 4.</summary>
+    /// <summary>Blocks in flight at once when a write of unknown length is staged as blocks. Default 4.</summary>
     public int MaxConcurrency { get; set; } = 4;
 
     /// <summary>
-    /// Ranged GETs of BlockSize fetched ahead in parallel when reading (pinned to one version by If-Match). Default 1:
-    /// one streamed GET, which measured faster against Azurite; raise it for high-latency links to real Azure.
-    /// </summary>
-    public int DownloadConcurrency { get; set; } = 1;
-
-    /// <summary>
-    /// Known-length writes (a seekable stream, or a length passed to WriteAsync) of at least BlockSize go as one streamed
-    /// Put Blob to a staging blob, then one Copy Blob onto the name with the SHA-256 metadata. Default true. Off: blocks.
+    /// Known-length writes of at least <see cref="BlockSize"/>: one single-shot Put Blob to a staging blob then a copy onto
+    /// the name (true), or the SDK's block upload to the staging blob (false). Default true.
     /// </summary>
     public bool StagedUpload { get; set; } = true;
 
-    /// <summary>Send Content-MD5 with every block (and small Put Blob) so the service verifies each one on arrival. Default true.</summary>
+    /// <summary>Send Content-MD5 with small blobs so the service verifies them on arrival. Default true.</summary>
     public bool TransactionalMd5 { get; set; } = true;
-
-    /// <summary>
-    /// On a staged (streamed) upload, also compute the MD5 of the body while sending it and compare it with the MD5 the
-    /// service computed of what it stored, before the blob is published. Default false: it costs ~1.5 CPU-seconds per GiB
-    /// and the body cannot carry a Content-MD5 up front anyway (its integrity on the wire is TCP's, or TLS's on https).
-    /// </summary>
-    public bool VerifyStreamedUploadMd5 { get; set; }
 
     /// <summary>Blobs listed per List Blobs page (the service caps it at 5000).</summary>
     public int ListPageSize { get; set; } = 1000;
-
-    /// <summary>The x-ms-version spoken.</summary>
-    public string ApiVersion { get; set; } = StorageVersionPolicy.DefaultVersion;
 
     internal void Validate()
     {
         if (BlockSize is < 1024 or > 100 << 20) throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "block size must be between 1 KiB and 100 MiB");
         if (MaxConcurrency is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "concurrency must be between 1 and 64");
-        if (DownloadConcurrency is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(DownloadConcurrency), DownloadConcurrency, "download concurrency must be between 1 and 64");
         if (ListPageSize is < 1 or > 5000) throw new ArgumentOutOfRangeException(nameof(ListPageSize), ListPageSize, "list page size must be between 1 and 5000");
     }
 }

@@ -20,7 +20,7 @@ public sealed class BlobRequestLoggingPolicy(ILogger logger) : HttpPipelinePolic
     private async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
         var started = Stopwatch.GetTimestamp();
-        var path = message.Request.Uri.Path;
+        var path = message.Request.Uri.ToUri().AbsolutePath; // never the query: it may hold a SAS signature
         try
         {
             if (async) await ProcessNextAsync(message, pipeline).ConfigureAwait(false);

@@ -54,10 +54,10 @@ public class AnvilProcess : IAsyncLifetime, IAsyncDisposable
         Port = FreePort.Next();
         _process = ExternalProcess.Start(RepoPaths.Anvil,
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), .. _extraArgs]);
-        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(30), () => _process.Output);
+        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(120), () => _process.Output);
         // Listening is not answering: wait for the first successful JSON-RPC call.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (true)
         {
             try

@@ -103,7 +103,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
         _process = ExternalProcess.Start("node", args, workingDirectory: Location);
         var process = _process;
-        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(30),
+        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(120),
             () => process.HasExited ? $"azurite exited early: {process.Output}" : $"azurite output: {process.Output}");
     }
 

@@ -63,7 +63,7 @@ public sealed class LocalAnvil : IAsyncDisposable
         process.BeginErrorReadLine();
         var anvil = new LocalAnvil(process, port);
         using var rpc = new EthRpcClient(anvil.RpcUrl, new EthRpcOptions { MaxRetries = 0, RequestTimeout = TimeSpan.FromSeconds(2) });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (true)
         {
             if (process.HasExited) throw new InvalidOperationException($"anvil exited at start with code {process.ExitCode}");

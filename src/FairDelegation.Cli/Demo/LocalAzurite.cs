@@ -58,7 +58,7 @@ public sealed class LocalAzurite : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var azurite = new LocalAzurite(process, port, location);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(120); // node starting azurite on a loaded CI machine can take far longer than on a quiet one
         while (true)
         {
             try

@@ -16,17 +16,22 @@ public static class ApiKeyAuthentication
     /// <summary>Requires the API key on every endpoint of the group (runs before the handler reads the body).</summary>
     public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var key = http.RequestServices.GetRequiredService<ApiKey>();
-            var presented = Presented(http.Request);
-            if (key.Matches(presented)) return await next(context);
-            http.Response.Headers.WWWAuthenticate = "Bearer, ApiKey header=\"X-Api-Key\"";
-            return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated",
-                presented is null
-                    ? $"send the node's API key in the {HeaderName} header or as Authorization: Bearer <key>"
-                    : "the API key is not valid");
-        });
+            Refuse(context.HttpContext.Request, context.HttpContext.RequestServices.GetRequiredService<ApiKey>()) ?? await next(context));
+
+    /// <summary>
+    /// The rule every host applies (the node's endpoint filter, the Functions app's HTTP functions): null when the
+    /// request presents the key, else the 401 ProblemDetails to answer (and the WWW-Authenticate header set).
+    /// </summary>
+    public static IResult? Refuse(HttpRequest request, ApiKey key)
+    {
+        var presented = Presented(request);
+        if (key.Matches(presented)) return null;
+        request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer, ApiKey header=\"X-Api-Key\"";
+        return ApiProblems.Problem(StatusCodes.Status401Unauthorized, "unauthenticated",
+            presented is null
+                ? $"send the node's API key in the {HeaderName} header or as Authorization: Bearer <key>"
+                : "the API key is not valid");
+    }
 
     /// <summary>The key the caller presented, or null.</summary>
     public static string? Presented(HttpRequest request)

@@ -11,6 +11,7 @@ using FairDelegation.Node.Customer;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Storage;
 using FairDelegation.Protocol.Sla;
+using FairDelegation.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -37,8 +38,8 @@ public static partial class DelegationsApi
     {
         var group = app.MapGroup("/api/delegations").WithTags("delegations").RequireApiKey();
 
-        group.MapPost("/", (HttpRequest request, CustomerNode node, DurableTaskClient durable, IOptions<NodeOptions> options, IOptions<ApiOptions> api,
-                    CancellationToken ct) => StartAsync(request, node, durable, options.Value, api.Value, ct))
+        group.MapPost("/", (HttpRequest request, IBlobStore store, DurableTaskClient durable, IOptions<NodeOptions> options, IOptions<ApiOptions> api,
+                    CancellationToken ct) => StartAsync(request, store, durable, options.Value, api.Value, ct))
             .Accepts<CreateDelegationRequest>("application/json")
             .Produces<CheckStatusResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -91,10 +92,19 @@ public static partial class DelegationsApi
     /// <summary>scheme://host/pathbase of the current request.</summary>
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
-    private static async Task<IResult> StartAsync(HttpRequest http, CustomerNode node, DurableTaskClient durable, NodeOptions options, ApiOptions api, CancellationToken ct)
+    /// <summary>A checked start request: the orchestration's input (its input and assets already stored) and its instance id.</summary>
+    public sealed record StartRequest(CustomerDelegationInput Input, string InstanceId, string? ChosenId);
+
+    /// <summary>
+    /// Reads and checks POST /api/delegations the same way for every host (the node, the Functions app): the body,
+    /// each field (ProblemDetails naming it), the node's role; then stores the input and the assets. Returns the
+    /// request to schedule, or the problem to answer.
+    /// </summary>
+    public static async Task<(StartRequest? Start, IResult? Problem)> ReadStartAsync(HttpRequest http, IBlobStore store, NodeOptions options,
+        ApiOptions api, CancellationToken ct)
     {
         var (body, problem) = await ApiProblems.ReadJsonAsync<CreateDelegationRequest>(http, api.MaxRequestBytes, RequestJson, ct);
-        if (problem is not null) return problem;
+        if (problem is not null) return (null, problem);
         var errors = new Dictionary<string, List<string>>();
         void Error(string field, string reason)
         {
@@ -136,18 +146,17 @@ public static partial class DelegationsApi
             if (value is { } v && v <= TimeSpan.Zero) Error($"timeouts.{name}", "must be positive");
         }
         if (body.Id is { } id && !IdPattern().IsMatch(id)) Error("id", "must be 1 to 64 letters, digits, '-' or '_'");
-        if (options.Role != NodeRole.Customer) return ApiProblems.Problem(StatusCodes.Status409Conflict, "not a customer node", "only a customer node starts delegations");
-        if (errors.Count > 0) return ApiProblems.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        if (options.Role != NodeRole.Customer) return (null, ApiProblems.Problem(StatusCodes.Status409Conflict, "not a customer node", "only a customer node starts delegations"));
+        if (errors.Count > 0) return (null, ApiProblems.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray())));
 
-        var stored = await node.StoreAsync(new MemoryStream(input!), "input", ct);
+        var stored = await CustomerNode.StoreAsync(store, new MemoryStream(input!), "input", ct);
         var assetBlobs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, bytes) in assets) assetBlobs[name] = (await node.StoreAsync(new MemoryStream(bytes), "asset", ct)).Name;
+        foreach (var (name, bytes) in assets) assetBlobs[name] = (await CustomerNode.StoreAsync(store, new MemoryStream(bytes), "asset", ct)).Name;
         var request = new DelegationRequest
         {
             ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, InputSha256 = stored.Sha256, Sla = slaJson!,
             Assets = assetBlobs, MaxWage = wage,
         };
-        string instanceId;
         try
         {
             var defaults = DelegationTimeouts.From(options);
@@ -157,14 +166,32 @@ public static partial class DelegationsApi
                 Confirmation = t.Confirmation ?? defaults.Confirmation,
                 DeadlineCheck = t.DeadlineCheck ?? defaults.DeadlineCheck,
             };
-            // The API has validated the request as CustomerNode.StartAsync does, and has just written the input and the
-            // assets itself (no need to ask the blob store whether they exist); it adds the per-delegation waits.
-            instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), new CustomerDelegationInput(request, timeouts),
-                new StartOrchestrationOptions(CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N"))), ct);
+            // The request is validated as CustomerNode.StartAsync does, and the input and the assets were just written
+            // here (no need to ask the blob store whether they exist); it adds the per-delegation waits.
+            return (new StartRequest(new CustomerDelegationInput(request, timeouts), CustomerNode.InstanceId(body.Id ?? Guid.NewGuid().ToString("N")), body.Id), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, ApiProblems.Validation("body", e.Message));
+        }
+    }
+
+    /// <summary>409: a client-chosen id that was already started.</summary>
+    public static IResult AlreadyStarted(StartRequest start) =>
+        ApiProblems.Problem(StatusCodes.Status409Conflict, "delegation exists", $"a delegation with id '{start.ChosenId}' was already started");
+
+    private static async Task<IResult> StartAsync(HttpRequest http, IBlobStore store, DurableTaskClient durable, NodeOptions options, ApiOptions api, CancellationToken ct)
+    {
+        var (start, problem) = await ReadStartAsync(http, store, options, api, ct);
+        if (problem is not null) return problem;
+        string instanceId;
+        try
+        {
+            instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), start!.Input, new StartOrchestrationOptions(start.InstanceId), ct);
         }
         catch (OrchestrationAlreadyExistsException)
         {
-            return ApiProblems.Problem(StatusCodes.Status409Conflict, "delegation exists", $"a delegation with id '{body.Id}' was already started");
+            return AlreadyStarted(start!);
         }
         catch (ArgumentException e)
         {

@@ -30,25 +30,19 @@ public static class PeerApi
         var envelopeLimit = options.PeerApi.MaxInlineBytes * 2 + 64 * 1024; // base64 of input and verifier, plus the envelope
         var peer = app.MapGroup("/api/peer").WithTags("peer");
 
-        peer.MapGet("/identity", (NodeIdentity identity) =>
-            TypedResults.Ok(new IdentityDocument(identity.Address.ToLowerHex(), options.Role.ToString().ToLowerInvariant(), options.Name)));
+        peer.MapGet("/identity", (NodeIdentity identity) => Identity(identity, options));
 
-        peer.MapGet("/shares/{token}", async (string token, SharedBlobs shares, IBlobStore store, CancellationToken ct) =>
-        {
-            if (shares.Find(token) is not { } share) return Results.Problem(statusCode: 404, title: "unknown share", detail: "no blob is shared under this token");
-            var stream = await store.OpenReadAsync(share.BlobName, ct);
-            return Results.Stream(stream, "application/octet-stream", enableRangeProcessing: false);
-        });
+        peer.MapGet("/shares/{token}", (string token, SharedBlobs shares, IBlobStore store, CancellationToken ct) => ShareAsync(token, shares, store, ct));
 
         if (options.Role == NodeRole.Provider)
         {
-            peer.MapPost("/quote", (PeerEnvelope message, PeerInbox inbox, Quote quote, CancellationToken ct) =>
+            peer.MapPost("/quote", (PeerEnvelope message, PeerInbox inbox, Quote quote, DurableTaskClient durable, CancellationToken ct) =>
                 Handle(() => inbox.ReceiveAsync(message, PeerKinds.QuoteRequest, null, async signer =>
                 {
                     var request = PeerJson.Deserialize<QuoteRequest>(message.Body, "quote request");
                     if (!string.Equals(request.ProposalId, message.AgreementId, StringComparison.OrdinalIgnoreCase))
                         throw new FormatException("quote request: the envelope must carry the proposal id");
-                    return PeerJson.Serialize(await quote.MakeAsync(request, signer, ct));
+                    return PeerJson.Serialize(await quote.MakeAsync(request, signer, durable, ct));
                 }))).WithRequestSizeLimit(64 * 1024);
 
             peer.MapPost("/request", (PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, IBlobStore store,
@@ -97,6 +91,18 @@ public static class PeerApi
         }).WithTags("agreements");
 
         return app;
+    }
+
+    /// <summary>GET /api/peer/identity (every host answers it with this).</summary>
+    public static IResult Identity(NodeIdentity identity, NodeOptions options) =>
+        TypedResults.Ok(new IdentityDocument(identity.Address.ToLowerHex(), options.Role.ToString().ToLowerInvariant(), options.Name));
+
+    /// <summary>GET /api/peer/shares/{token}: the shared blob, streamed; 404 for an unknown token.</summary>
+    public static async Task<IResult> ShareAsync(string token, SharedBlobs shares, IBlobStore store, CancellationToken ct)
+    {
+        if (shares.Find(token) is not { } share) return Results.Problem(statusCode: 404, title: "unknown share", detail: "no blob is shared under this token");
+        var stream = await store.OpenReadAsync(share.BlobName, ct);
+        return Results.Stream(stream, "application/octet-stream", enableRangeProcessing: false);
     }
 
     /// <summary>Caps the request body of one endpoint.</summary>

@@ -16,7 +16,10 @@ public sealed class CustomerNode(DurableTaskClient durable, IBlobStore store, IO
     public static string InstanceId(string delegationId) => "customer-" + delegationId;
 
     /// <summary>Stores a delegation's input (or test data) in the customer's blob store under a fresh name.</summary>
-    public async Task<StoredBlob> StoreAsync(Stream content, string kind, CancellationToken ct = default)
+    public Task<StoredBlob> StoreAsync(Stream content, string kind, CancellationToken ct = default) => StoreAsync(store, content, kind, ct);
+
+    /// <summary>Stores a delegation's input (or an asset) in <paramref name="store"/> under a fresh name (what every host's start does).</summary>
+    public static async Task<StoredBlob> StoreAsync(IBlobStore store, Stream content, string kind, CancellationToken ct = default)
     {
         var name = $"inputs/{Guid.NewGuid():N}/{kind}";
         var written = await store.WriteAsync(name, content, ct);

@@ -22,60 +22,19 @@ namespace FairDelegation.Node.Hosting;
 public static class FairDelegationNodeServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="NodeOptions"/> from the "FairDelegation" section (then <paramref name="configure"/>), and
-    /// registers the node's stores (its SQLite database, key store, blob store from "FairDelegation:Blobs"), identity,
-    /// wallet, chain clients, peer messaging, the durable engine with both orchestrations and their activities, and
-    /// the chain watcher. Map the routes with <c>MapFairDelegationPeerApi()</c>.
+    /// The standalone node: <see cref="AddFairDelegationNodeServices"/>, plus the durable engine with both
+    /// orchestrations and their activities, the chain watcher as a hosted service, and <see cref="CustomerNode"/>.
+    /// Map the routes with <c>MapFairDelegationPeerApi()</c>.
     /// </summary>
     public static IServiceCollection AddFairDelegationNode(this IServiceCollection services, IConfiguration configuration,
         Action<NodeOptions>? configure = null)
     {
-        var section = configuration.GetSection(NodeOptions.SectionName);
-        services.AddOptions<NodeOptions>().Bind(section).Configure(o => configure?.Invoke(o)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.AddFairDelegationNodeServices(configuration, configure);
         // Paths are needed while registering (the durable store); read them the same way the options will be.
-        var eager = section.Get<NodeOptions>() ?? new NodeOptions();
+        var eager = configuration.GetSection(NodeOptions.SectionName).Get<NodeOptions>() ?? new NodeOptions();
         configure?.Invoke(eager);
-
-        services.TryAddSingleton(TimeProvider.System);
-        // HTTP JSON: wei as decimal strings, enums by name (the same conventions as peer messages).
-        services.ConfigureHttpJsonOptions(j =>
-        {
-            j.SerializerOptions.Converters.Add(new WeiJsonConverter());
-            j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
-        });
-        services.AddSingleton(sp => new NodeDatabase(Opt(sp).DataPath(Opt(sp).Database.NodePath)));
-        services.AddSingleton(sp =>
-        {
-            var o = Opt(sp);
-            return new KeyStore(o.DataPath(o.KeyStore.Path), KeyStore.LoadNodeKey(o.KeyStore.NodeKey, o.DataPath(o.KeyStore.NodeKeyFile)));
-        });
-        services.AddSingleton(sp => NodeIdentity.LoadOrCreate(Opt(sp).DataPath(Opt(sp).Identity.KeyFile)));
-        services.AddSingleton(sp => Wallet.Load(Opt(sp).Wallet, Opt(sp).DataPath));
-        services.AddSingleton<AgreementStore>();
-        services.AddSingleton<SharedBlobs>();
-        services.AddSingleton<PeerInbox>();
-        services.AddSingleton<ServiceCatalog>();
-        services.AddSingleton<Quote>();
-        services.AddSingleton<BlobFetcher>();
-        services.AddSingleton<NodeUrls>();
         services.AddSingleton<CustomerNode>();
-        services.AddHttpClient<PeerClient>((sp, c) => c.Timeout = Opt(sp).Timeouts.PeerCall);
-        services.AddHttpClient(BlobFetcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
-        // Blobs: "FairDelegation:Blobs"; a file store under the data directory unless told otherwise.
-        services.AddBlobStore(configuration, $"{NodeOptions.SectionName}:{BlobStoreOptions.SectionName}");
-        services.AddOptions<BlobStoreOptions>().PostConfigure<IOptions<NodeOptions>>((b, n) =>
-        {
-            if (b.Kind == BlobStoreKind.FileSystem && string.IsNullOrWhiteSpace(b.Path)) b.Path = n.Value.DataPath("blobs");
-        });
-
-        // Chain: one RPC client, one nonce manager and one sender for the wallet.
-        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions()));
-        services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
-        services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),
-            EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));
-        services.AddSingleton<EscrowGateway>();
         services.AddHostedService<ChainWatcher>();
 
         services.AddDurableTask(b =>
@@ -120,6 +79,60 @@ public static class FairDelegationNodeServiceCollectionExtensions
                 b.UseSqlite($"Data Source={path}");
             }
         });
+        return services;
+    }
+
+    /// <summary>
+    /// The node's services, shared by every host of the workflows (the standalone node and the Azure Functions app):
+    /// binds <see cref="NodeOptions"/> from the "FairDelegation" section (then <paramref name="configure"/>), and
+    /// registers the node's stores (its SQLite database, key store, blob store from "FairDelegation:Blobs"), identity,
+    /// wallet, chain clients, peer messaging and the provider's quote. No engine and no hosted service: the host brings
+    /// those (and the orchestration client they call with).
+    /// </summary>
+    public static IServiceCollection AddFairDelegationNodeServices(this IServiceCollection services, IConfiguration configuration,
+        Action<NodeOptions>? configure = null)
+    {
+        var section = configuration.GetSection(NodeOptions.SectionName);
+        services.AddOptions<NodeOptions>().Bind(section).Configure(o => configure?.Invoke(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        // HTTP JSON: wei as decimal strings, enums by name (the same conventions as peer messages).
+        services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.Converters.Add(new WeiJsonConverter());
+            j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        });
+        services.AddSingleton(sp => new NodeDatabase(Opt(sp).DataPath(Opt(sp).Database.NodePath)));
+        services.AddSingleton(sp =>
+        {
+            var o = Opt(sp);
+            return new KeyStore(o.DataPath(o.KeyStore.Path), KeyStore.LoadNodeKey(o.KeyStore.NodeKey, o.DataPath(o.KeyStore.NodeKeyFile)));
+        });
+        services.AddSingleton(sp => NodeIdentity.LoadOrCreate(Opt(sp).DataPath(Opt(sp).Identity.KeyFile)));
+        services.AddSingleton(sp => Wallet.Load(Opt(sp).Wallet, Opt(sp).DataPath));
+        services.AddSingleton<AgreementStore>();
+        services.AddSingleton<SharedBlobs>();
+        services.AddSingleton<PeerInbox>();
+        services.AddSingleton<ServiceCatalog>();
+        services.AddSingleton<Quote>();
+        services.AddSingleton<BlobFetcher>();
+        services.AddSingleton<NodeUrls>();
+        services.AddHttpClient<PeerClient>((sp, c) => c.Timeout = Opt(sp).Timeouts.PeerCall);
+        services.AddHttpClient(BlobFetcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+
+        // Blobs: "FairDelegation:Blobs"; a file store under the data directory unless told otherwise.
+        services.AddBlobStore(configuration, $"{NodeOptions.SectionName}:{BlobStoreOptions.SectionName}");
+        services.AddOptions<BlobStoreOptions>().PostConfigure<IOptions<NodeOptions>>((b, n) =>
+        {
+            if (b.Kind == BlobStoreKind.FileSystem && string.IsNullOrWhiteSpace(b.Path)) b.Path = n.Value.DataPath("blobs");
+        });
+
+        // Chain: one RPC client, one nonce manager and one sender for the wallet.
+        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions()));
+        services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
+        services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),
+            EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));
+        services.AddSingleton<EscrowGateway>();
         return services;
     }
 

@@ -23,12 +23,16 @@ namespace FairDelegation.Node.Provider;
 /// request's handler because the customer needs pk_sp in the answer.
 /// </summary>
 public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog, KeyStore keys, AgreementStore agreements,
-    Wallet wallet, DurableTaskClient durable, EscrowGateway escrow, TimeProvider time)
+    Wallet wallet, EscrowGateway escrow, TimeProvider time)
 {
     /// <summary>The provider orchestration's instance id for an agreement.</summary>
     public static string InstanceId(string agreementId) => "provider-" + agreementId.ToLowerInvariant();
 
-    public async Task<QuoteReply> MakeAsync(QuoteRequest request, EthereumAddress customerIdentity, CancellationToken ct)
+    /// <summary>
+    /// Answers a quote request; on acceptance starts the provider's orchestration with <paramref name="durable"/> (the
+    /// host's client: the node's, or the one the Functions runtime binds).
+    /// </summary>
+    public async Task<QuoteReply> MakeAsync(QuoteRequest request, EthereumAddress customerIdentity, DurableTaskClient durable, CancellationToken ct)
     {
         var o = options.Value;
         if (catalog.Find(request.Service) is not { } offered)

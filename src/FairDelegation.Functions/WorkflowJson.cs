@@ -1,0 +1,9 @@
+using System.Text.Json;
+
+namespace FairDelegation.Functions;
+
+/// <summary>The JSON options of every payload the Functions runtime stores for the workflows: the node engine's.</summary>
+internal static class WorkflowJson
+{
+    public static JsonSerializerOptions Options { get; } = FairDelegation.Durable.JsonDataConverter.CreateDefaultOptions();
+}

@@ -6,6 +6,5 @@ using Microsoft.Extensions.Hosting;
 // node's minimal API. Settings come from local.settings.json (locally) or the app settings (in Azure), as
 // FairDelegation__* environment variables: the same keys as the node's appsettings.json.
 var builder = FunctionsApplication.CreateBuilder(args);
-builder.ConfigureFunctionsWebApplication();
-builder.Services.AddFairDelegationFunctions(builder.Configuration);
+builder.ConfigureFairDelegationFunctions();
 builder.Build().Run();

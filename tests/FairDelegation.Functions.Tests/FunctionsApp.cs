@@ -3,6 +3,8 @@ using FairDelegation.Node.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FairDelegation.Functions.Tests;
@@ -18,6 +20,7 @@ public sealed class FunctionsApp : IDisposable
     public const string BaseUrl = "http://localhost:7071";
 
     private readonly string _data = Directory.CreateTempSubdirectory("fd-functions-").FullName;
+    private readonly IHost _host;
 
     public FunctionsApp(string role = "Customer")
     {
@@ -33,17 +36,21 @@ public sealed class FunctionsApp : IDisposable
             ["FairDelegation:Wallet:PrivateKey"] = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
             ["FairDelegation:Api:ApiKey"] = ApiKey,
         };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddFairDelegationFunctions(configuration);
-        Services = services.BuildServiceProvider();
+        // The app's own composition on a real Functions builder (what Program.cs runs), built but not run: running needs
+        // the Functions host. Validated as a Development host (func start) validates: every registration must be
+        // constructible from the app's services.
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.Logging.ClearProviders();
+        builder.ConfigureFairDelegationFunctions();
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
+        _host = builder.Build();
+        Services = _host.Services;
         Client = new FakeDurableTaskClient(WorkflowJson.Options);
     }
 
     public Dictionary<string, string?> Settings { get; }
-    public ServiceProvider Services { get; }
+    public IServiceProvider Services { get; }
     public FakeDurableTaskClient Client { get; }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -94,7 +101,7 @@ public sealed class FunctionsApp : IDisposable
 
     public void Dispose()
     {
-        Services.Dispose();
+        _host.Dispose();
         try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
     }
 }

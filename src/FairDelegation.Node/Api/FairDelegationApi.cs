@@ -21,7 +21,6 @@ public static class FairDelegationApi
             .Validate(o => o.MaxPageSize > 0, $"{ApiOptions.SectionName}:MaxPageSize must be positive")
             .ValidateOnStart();
         services.AddSingleton<ApiKey>();
-        services.AddSingleton<DelegationQueries>();
         services.AddOpenApi();
         return services;
     }

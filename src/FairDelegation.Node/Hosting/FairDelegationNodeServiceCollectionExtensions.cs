@@ -33,7 +33,9 @@ public static class FairDelegationNodeServiceCollectionExtensions
         // Paths are needed while registering (the durable store); read them the same way the options will be.
         var eager = configuration.GetSection(NodeOptions.SectionName).Get<NodeOptions>() ?? new NodeOptions();
         configure?.Invoke(eager);
+        // Over the engine's client (a Functions app makes them per invocation, with the client its runtime binds).
         services.AddSingleton<CustomerNode>();
+        services.AddSingleton<FairDelegation.Node.Api.DelegationQueries>();
 
         services.AddHostedService<ChainWatcher>();
 

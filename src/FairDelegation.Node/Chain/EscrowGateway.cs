@@ -4,6 +4,7 @@ using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
 using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Hosting;
 using FairDelegation.Node.Model;
 using FairDelegation.Protocol.Agreements;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace FairDelegation.Node.Chain;
 /// the chain (is the escrow already open with these terms? already claimed? refunded?) and returns the earlier
 /// transaction instead of sending a second one.
 /// </summary>
-public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time)
+public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time, IFaultPoints faults)
 {
     private readonly EscrowContract _escrow = new(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress));
     private readonly ChainConfirmations _confirmations = new(rpc, options.Value.Chain.PollInterval);
@@ -36,9 +37,11 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         Hex.DecodeFixed(e.WorkHash, 32, "work hash"), e.Amount, e.Deadline);
 
     /// <summary>
-    /// Step (8): deposits the wage; returns the mined transaction (the earlier one if already open with these terms).
-    /// The contract derives the escrow's agreement id from the details hash and the work key, so the id it emits is the
-    /// agreement's own id (checked here before anything is sent).
+    /// Step (8): deposits the wage; returns the mined transaction. Safe across a crash at any point: before sending it
+    /// looks on chain for this agreement's opening by this node (open, claimed since, or refunded since) and returns that
+    /// transaction instead; it reports "not opened" only when the chain holds no opening of ours. The contract derives
+    /// the escrow's agreement id from the details hash and the work key, so the id it emits is the agreement's own id
+    /// (checked here before anything is sent).
     /// </summary>
     public async Task<ChainTransaction> OpenAsync(Agreement agreement, string workHash, CancellationToken ct)
     {
@@ -47,28 +50,84 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         var opening = new EscrowOpening(agreed.DetailsHash.ToArray(), terms.Payee, terms.WorkKey, terms.WorkHash, terms.Amount, terms.Deadline);
         if (!string.Equals(Hex.Encode(opening.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"agreement {agreement.AgreementId}: its terms hash to agreement id {Hex.Encode(opening.AgreementId)}");
+
+        // An earlier run may have opened it (killed after the transaction was mined, before its result was saved); the
+        // provider may even have claimed it since. A used slot without our opening is somebody else's: sending would only
+        // revert (WorkKeyAlreadyUsed), so nothing is sent. An empty slot is either free or refunded (then the deadline has
+        // passed, the estimate reverts and the look below finds our opening).
+        if (await _escrow.GetStateAsync(terms.WorkKey, ct) != EscrowState.None)
+        {
+            if (await OurOpeningAsync(agreement, terms, ct) is { } earlier) return earlier;
+            return NotSent("OpenEscrow", $"WorkKeyAlreadyUsed(workKey={terms.WorkKey}): the work key's escrow slot holds an opening that is not ours");
+        }
+        faults.Reach(FaultPoint.OpenBeforeSend);
         try
         {
             var (_, tx) = await _escrow.OpenAsync(sender, opening, ct);
+            faults.Reach(FaultPoint.OpenAfterMined);
             return ToTransaction("OpenEscrow", tx);
         }
         catch (ContractRevertedException e)
         {
-            // A re-run after the opening was mined reverts (the work key is used): the earlier opening, if it holds our
-            // terms. Looked up only on this path, so the usual open costs no extra calls.
-            if (await _escrow.IsOpenWithAsync(terms, ct) && await FindAsync<EscrowOpened>(terms.WorkKey, ct) is { } earlier
-                && string.Equals(Hex.Encode(earlier.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
-                return await ToTransactionAsync("OpenEscrow", earlier.Log.TransactionHash, ct);
+            // Our opening mined meanwhile (a transaction of an earlier run still pending when this one was sent), or refunded.
+            if (await OurOpeningAsync(agreement, terms, ct) is { } earlier) return earlier;
             return Failed("OpenEscrow", e);
         }
     }
 
-    /// <summary>Step (10): reveals the work key for the escrow as opened; the earlier claim if already claimed.</summary>
-    public async Task<ChainTransaction> ClaimAsync(EscrowTerms terms, ReadOnlyMemory<byte> workKey, CancellationToken ct)
+    /// <summary>The transaction of this node's opening of exactly these terms under this agreement id, if the chain has one.</summary>
+    private async Task<ChainTransaction?> OurOpeningAsync(Agreement agreement, EscrowTerms terms, CancellationToken ct)
     {
+        var hash = terms.Hash();
+        var ours = (await _escrow.GetEventsAsync(options.Value.Chain.WatchFromBlock, null, terms.WorkKey, ct)).OfType<EscrowOpened>()
+            .LastOrDefault(e => string.Equals(Hex.Encode(e.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase)
+                                && e.Terms.Hash().AsSpan().SequenceEqual(hash));
+        return ours is null ? null : await ToTransactionAsync("OpenEscrow", ours.Log.TransactionHash, ct);
+    }
+
+    /// <summary>
+    /// Step (10): reveals the work key for the escrow as opened; the earlier claim if already claimed. The key is public
+    /// once the claim is broadcast, and a claim mined at or after the deadline reverts while the customer can also refund:
+    /// so right before signing, the chain's time is read again and the claim is sent only if it leaves
+    /// <paramref name="margin"/> before the deadline and a simulation (eth_call) of it succeeds. Otherwise nothing is sent
+    /// and the result says why (the key stays secret). The same holds for a re-run after a restart.
+    /// </summary>
+    public async Task<ChainTransaction> ClaimAsync(EscrowTerms terms, ReadOnlyMemory<byte> workKey, TimeSpan margin, CancellationToken ct)
+    {
+        var state = await _escrow.GetStateAsync(terms.WorkKey, ct);
+        if (state == EscrowState.Claimed)
+        {
+            return await FindAsync<KeyRevealed>(terms.WorkKey, ct) is { } earlier
+                ? await ToTransactionAsync("RevealKey", earlier.Log.TransactionHash, ct)
+                : NotSent("RevealKey", $"AlreadyClaimed(workKey={terms.WorkKey}) but no KeyRevealed event since block {options.Value.Chain.WatchFromBlock}");
+        }
+        if (!await _escrow.IsOpenWithAsync(terms, ct))
+            return NotSent("RevealKey", state == EscrowState.None
+                ? $"NoSuchEscrow(workKey={terms.WorkKey}): the escrow is no longer open (refunded, or its opening left the chain)"
+                : $"TermsMismatch(workKey={terms.WorkKey}): the escrow holds other terms");
+
+        var now = await ChainTimeAsync(ct);
+        var latestSafe = terms.Deadline - (long)margin.TotalSeconds;
+        if (now >= latestSafe)
+            return NotSent("RevealKey", $"too close to the deadline: chain time {now}, deadline {terms.Deadline}, margin {margin}; " +
+                                        "the claim was not broadcast, so the work key stays secret");
+        var sk = new BigInteger(workKey.Span, isUnsigned: true, isBigEndian: true);
+        var data = EscrowContract.Abi.Function("claim").Encode(terms.ToAbiTuple(), sk);
         try
         {
-            return ToTransaction("RevealKey", await _escrow.ClaimAsync(sender, terms, workKey, ct));
+            await rpc.CallAsync(new CallRequest(sender.Account.Address, _escrow.Address, data), EscrowContract.Abi, ct: ct);
+        }
+        catch (ContractRevertedException e)
+        {
+            return Failed("RevealKey", e);
+        }
+
+        faults.Reach(FaultPoint.ClaimBeforeSend);
+        try
+        {
+            var tx = ToTransaction("RevealKey", await _escrow.ClaimAsync(sender, terms, workKey, ct));
+            faults.Reach(FaultPoint.ClaimAfterMined);
+            return tx;
         }
         catch (ContractRevertedException e)
         {
@@ -86,19 +145,26 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         if (state == EscrowState.Claimed) return (null, await FindAsync<KeyRevealed>(terms.WorkKey, ct));
         if (state == EscrowState.None)
         {
-            // Refunded already (a re-run), or never opened on the canonical chain: nothing to send either way.
+            // Refunded already (a re-run, or anyone else refunded it for us), or never opened on the canonical chain.
             return await FindAsync<Refunded>(terms.WorkKey, ct) is { } refunded
                 ? (await ToTransactionAsync("RefundEscrow", refunded.Log.TransactionHash, ct), null)
                 : (null, null);
         }
+        faults.Reach(FaultPoint.RefundBeforeSend);
         try
         {
-            return (ToTransaction("RefundEscrow", await _escrow.RefundAsync(sender, terms, ct)), null);
+            var tx = ToTransaction("RefundEscrow", await _escrow.RefundAsync(sender, terms, ct));
+            faults.Reach(FaultPoint.RefundAfterMined);
+            return (tx, null);
         }
         catch (ContractRevertedException e)
         {
-            // Claimed between our look and our send: the key is public now.
-            if (await _escrow.GetStateAsync(terms.WorkKey, ct) == EscrowState.Claimed) return (null, await FindAsync<KeyRevealed>(terms.WorkKey, ct));
+            // Claimed between our look and our send: the key is public now. Or refunded meanwhile by an earlier run's
+            // transaction that was still pending.
+            var now = await _escrow.GetStateAsync(terms.WorkKey, ct);
+            if (now == EscrowState.Claimed) return (null, await FindAsync<KeyRevealed>(terms.WorkKey, ct));
+            if (now == EscrowState.None && await FindAsync<Refunded>(terms.WorkKey, ct) is { } refunded)
+                return (await ToTransactionAsync("RefundEscrow", refunded.Log.TransactionHash, ct), null);
             return (Failed("RefundEscrow", e), null);
         }
     }
@@ -175,6 +241,10 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         _receiptOrder.Enqueue(receipt.TransactionHash);
         while (_receiptOrder.Count > 256 && _receiptOrder.TryDequeue(out var old)) _receipts.TryRemove(old, out _);
     }
+
+    /// <summary>A step that sent nothing, and why (the chain showed it could not succeed).</summary>
+    private static ChainTransaction NotSent(string step, string reason) =>
+        new() { Step = step, Hash = "", Succeeded = false, GasUsed = BigInteger.Zero, FailureReason = reason };
 
     private static ChainTransaction Failed(string step, ContractRevertedException e)
     {

@@ -85,7 +85,8 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             deposited = true; // from here on, every path ends in a claim or a refund
             var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
             transactions.Add(open);
-            if (!open.Succeeded) return End(DelegationStatus.Cancelled, "the escrow could not be opened (the transaction reverted); nothing was deposited", agreement, check.WorkHash);
+            // OpenEscrow reports this only when the chain holds no opening of ours (issue 11 #1).
+            if (!open.Succeeded) return End(DelegationStatus.Cancelled, $"the escrow could not be opened ({open.FailureReason}); nothing was deposited", agreement, check.WorkHash);
             for (var round = 1; ; round++)
             {
                 Step("8", nameof(OpenEscrow), "waiting for confirmations");

@@ -134,6 +134,7 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
         services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),
             EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));
+        services.TryAddSingleton<IFaultPoints, NoFaultPoints>();
         services.AddSingleton<EscrowGateway>();
         return services;
     }

@@ -121,7 +121,10 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
                 revealing = true;
                 var claim = await context.CallActivityAsync<ChainTransaction>(nameof(RevealKey), new RevealKeyInput(agreement, input.WorkKeyId, opened), StepRetry.Chain);
                 transactions.Add(claim);
-                if (!claim.Succeeded) return End(DelegationStatus.Failed, "the claim reverted (the escrow changed under us, or the deadline passed)");
+                if (!claim.Succeeded)
+                    return End(DelegationStatus.Failed, claim.Hash.Length == 0
+                        ? $"the claim was not sent, the work key was not revealed: {claim.FailureReason}"
+                        : $"the claim reverted: {claim.FailureReason}");
                 Step("10", nameof(RevealKey), "waiting for confirmations");
                 var confirmed = await Confirmations.WaitAsync(context, claim, timeouts);
                 if (confirmed is not null) transactions[^1] = confirmed;

@@ -46,6 +46,14 @@ public sealed class ApiFixture : IAsyncLifetime
         return await ApiNode.StartAsync(settings, testServer: true);
     }
 
+    /// <summary>A node of <paramref name="role"/> with its own wallet key and the given overrides (keys without "FairDelegation:").</summary>
+    public async Task<ApiNode> StartNodeAsync(string role, string walletKey, bool testServer, params (string Key, string Value)[] settings)
+    {
+        var all = Settings(role, walletKey);
+        foreach (var (key, value) in settings) all["FairDelegation:" + key] = value;
+        return await ApiNode.StartAsync(all, testServer);
+    }
+
     /// <summary>
     /// A second provider on Kestrel (its own wallet) offering "slow-echo": the input copied after 3 s, for any wage.
     /// <paramref name="settings"/> override the defaults.

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Rpc;
+using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +14,8 @@ namespace FairDelegation.Node.Api;
 
 /// <summary>
 /// GET /health: the process answers (liveness). GET /health/ready: the durable store, the chain's RPC (and that it is
-/// the configured chain) and the blob store each answer; 503 naming what does not. Both are open (no API key).
+/// the configured chain), the blob store and the escrow's code each answer; 503 naming what does not; Degraded (200) when
+/// the wallet cannot pay for its role's transactions. Both are open (no API key).
 /// </summary>
 public static class HealthApi
 {
@@ -30,7 +34,7 @@ public static class HealthApi
         var group = app.MapGroup("/health").WithTags("health");
         group.MapGet("/", (IOptions<NodeOptions> o) => TypedResults.Ok(new Liveness("Healthy", o.Value.Role.ToString().ToLowerInvariant())))
             .WithSummary("Liveness");
-        group.MapGet("/ready", async (DurableTaskClient durable, EthRpcClient rpc, IBlobStore blobs, IOptions<NodeOptions> o, CancellationToken ct) =>
+        group.MapGet("/ready", async (DurableTaskClient durable, EthRpcClient rpc, IBlobStore blobs, WalletFunding funding, IOptions<NodeOptions> o, CancellationToken ct) =>
             {
                 var checks = await Task.WhenAll(
                     Run("database", async c => { await durable.QueryInstancesAsync(new OrchestrationQuery { PageSize = 1 }, c); return null; }, ct),
@@ -40,18 +44,24 @@ public static class HealthApi
                         return id == o.Value.Chain.ChainId ? $"chain {id}"
                             : throw new InvalidOperationException($"the RPC serves chain {id}, configured is {o.Value.Chain.ChainId}");
                     }, ct),
-                    Run("blobs", async c => { await blobs.ExistsAsync("health/probe", c); return null; }, ct));
-                var healthy = checks.All(c => c.Check.Status == "Healthy");
-                var report = new Report(healthy ? "Healthy" : "Unhealthy", o.Value.Role.ToString().ToLowerInvariant(), checks.ToDictionary(c => c.Name, c => c.Check));
-                return TypedResults.Json(report, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+                    Run("blobs", async c => { await blobs.ExistsAsync("health/probe", c); return null; }, ct),
+                    // A wrong escrow address would take the wage (issue 11 #2): the code there must be this build's escrow.
+                    Run("escrow", async c => await EscrowRuntimeCode.ProblemAsync(rpc, EthereumAddress.Parse(o.Value.Chain.EscrowAddress), c) is { } p
+                        ? throw new InvalidOperationException($"{NodeOptions.SectionName}:Chain:EscrowAddress: {p}")
+                        : $"{o.Value.Chain.EscrowAddress} holds this build's escrow code", ct),
+                    // An unfunded wallet is degraded, not down (issue 11 #3): the node answers, but refuses new work it cannot pay for.
+                    Run("wallet", async c => await funding.ProblemAsync(0, c) is { } p ? throw new InvalidOperationException(p) : null, ct, failure: "Degraded"));
+                var status = checks.Any(c => c.Check.Status == "Unhealthy") ? "Unhealthy" : checks.Any(c => c.Check.Status == "Degraded") ? "Degraded" : "Healthy";
+                var report = new Report(status, o.Value.Role.ToString().ToLowerInvariant(), checks.ToDictionary(c => c.Name, c => c.Check));
+                return TypedResults.Json(report, statusCode: status != "Unhealthy" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
             })
             .Produces<Report>()
             .Produces<Report>(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Readiness: database, chain RPC and blob store");
+            .WithSummary("Readiness: database, chain RPC, blob store, escrow code; Degraded (200) when the wallet cannot pay its transactions");
         return app;
     }
 
-    private static async Task<(string Name, Check Check)> Run(string name, Func<CancellationToken, Task<string?>> probe, CancellationToken ct)
+    private static async Task<(string Name, Check Check)> Run(string name, Func<CancellationToken, Task<string?>> probe, CancellationToken ct, string failure = "Unhealthy")
     {
         var watch = Stopwatch.StartNew();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -63,7 +73,7 @@ public static class HealthApi
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return (name, new Check("Unhealthy", e is OperationCanceledException ? "no answer within 5 s" : e.Message, watch.ElapsedMilliseconds));
+            return (name, new Check(failure, e is OperationCanceledException ? "no answer within 5 s" : e.Message, watch.ElapsedMilliseconds));
         }
     }
 }

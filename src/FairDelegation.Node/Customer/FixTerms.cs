@@ -20,7 +20,7 @@ namespace FairDelegation.Node.Customer;
 /// within wage_c. The provider's identity is pinned for the rest of the agreement.
 /// </summary>
 public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerClient peers, AgreementStore agreements, Wallet wallet,
-    NodeUrls urls, IBlobStore store, EscrowGateway escrow, TimeProvider time) : TaskActivity<DelegationRequest, FixTermsResult>
+    NodeUrls urls, IBlobStore store, EscrowGateway escrow, TimeProvider time, WalletFunding funding) : TaskActivity<DelegationRequest, FixTermsResult>
 {
     public override async Task<FixTermsResult> RunAsync(TaskActivityContext context, DelegationRequest request)
     {
@@ -79,6 +79,8 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
             t.AgreementId.ToHex() != reply.AgreementId.ToLowerInvariant() ? "an agreement id that is not the hash of the terms" :
             null;
         if (mismatch is not null) return Refuse($"the quote does not match the request: {mismatch}");
+        // The wage and the escrow's gas must be in the wallet before anything is delivered (issue 11 #3).
+        if (await funding.ProblemAsync(t.Wage, ct) is { } poor) return Refuse($"the customer's wallet cannot pay for this delegation: {poor}");
 
         var agreementId = t.AgreementId.ToHex();
         var termsJson = t.ToJson();

@@ -37,6 +37,7 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.AddSingleton<CustomerNode>();
         services.AddSingleton<FairDelegation.Node.Api.DelegationQueries>();
 
+        services.AddHostedService<StartupChecks>(); // before the watcher and the workers: a wrong escrow address stops the node
         services.AddHostedService<ChainWatcher>();
 
         services.AddDurableTask(b =>
@@ -136,6 +137,7 @@ public static class FairDelegationNodeServiceCollectionExtensions
             EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));
         services.TryAddSingleton<IFaultPoints, NoFaultPoints>();
         services.AddSingleton<EscrowGateway>();
+        services.AddSingleton<WalletFunding>();
         return services;
     }
 

@@ -23,7 +23,8 @@ namespace FairDelegation.Node.Provider;
 /// request's handler because the customer needs pk_sp in the answer.
 /// </summary>
 public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog, KeyStore keys, AgreementStore agreements,
-    Wallet wallet, EscrowGateway escrow, TimeProvider time)
+    Wallet wallet, EscrowGateway escrow, TimeProvider time, WalletFunding funding,
+    Microsoft.Extensions.Logging.ILogger<Quote> log)
 {
     /// <summary>The provider orchestration's instance id for an agreement.</summary>
     public static string InstanceId(string agreementId) => "provider-" + agreementId.ToLowerInvariant();
@@ -55,6 +56,13 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
         catch (FormatException e)
         {
             throw new FormatException($"quote request: {e.Message}");
+        }
+
+        // A provider that cannot pay for its claim would work for nothing and fail at (10): it refuses before any work.
+        if (await funding.ProblemAsync(0, ct) is { } poor)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(log, "Refusing to quote {Service}: {Problem}", request.Service, poor);
+            return new QuoteReply(false, $"the provider cannot pay for its claim transaction: {poor}", null, null);
         }
 
         // A fresh work key per agreement (A8). A proposal is quoted once: a second quote would make a second agreement

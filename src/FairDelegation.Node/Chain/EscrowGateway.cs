@@ -8,6 +8,7 @@ using FairDelegation.Node.Hosting;
 using FairDelegation.Node.Model;
 using FairDelegation.Protocol.Agreements;
 using Microsoft.Extensions.Options;
+using Nethereum.Contracts;
 using ChainConfirmations = FairDelegation.Chain.Transactions.Confirmations;
 using ReceiptState = FairDelegation.Chain.Transactions.ConfirmationState;
 
@@ -112,7 +113,7 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
             return NotSent("RevealKey", $"too close to the deadline: chain time {now}, deadline {terms.Deadline}, margin {margin}; " +
                                         "the claim was not broadcast, so the work key stays secret");
         var sk = new BigInteger(workKey.Span, isUnsigned: true, isBigEndian: true);
-        var data = EscrowContract.Abi.Function("claim").Encode(terms.ToAbiTuple(), sk);
+        var data = new FairDelegation.Chain.Escrow.Messages.ClaimFunction { Terms = terms.ToStruct(), PrivateKey = sk }.GetCallData();
         try
         {
             await rpc.CallAsync(new CallRequest(sender.Account.Address, _escrow.Address, data), EscrowContract.Abi, ct: ct);

@@ -171,13 +171,24 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     }
 
     /// <summary>
-    /// The chain's idea of now, which deadlines are measured in: the latest block's timestamp, or this node's clock when
-    /// the chain has been idle since (a dev chain that mines on demand): the next block cannot be older than either.
+    /// The chain's idea of now, which deadlines are measured in: the latest of the latest block's timestamp, the pending
+    /// block's (what the next block will carry: on a dev chain that was told to move its clock, e.g. anvil after
+    /// evm_increaseTime, this runs ahead of both the last block and this node's clock) and this node's clock (a chain that
+    /// mines on demand may have been idle: the next block cannot be older than now).
     /// </summary>
     public async Task<long> ChainTimeAsync(CancellationToken ct)
     {
         var latest = (await rpc.GetLatestBlockAsync(ct)).Timestamp; // the pushed head when subscribed: no call
-        return Math.Max(latest, time.GetUtcNow().ToUnixTimeSeconds());
+        long pending = 0;
+        try
+        {
+            pending = (await rpc.GetBlockAsync("pending", ct))?.Timestamp ?? 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A node that serves no pending block: the latest block and the clock still bound the next block's time.
+        }
+        return Math.Max(Math.Max(latest, pending), time.GetUtcNow().ToUnixTimeSeconds());
     }
 
     /// <summary>How many blocks confirm a transaction on the canonical chain (0 when not mined or reorganised away).</summary>

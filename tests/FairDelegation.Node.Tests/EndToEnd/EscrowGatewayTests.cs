@@ -52,6 +52,21 @@ public sealed class EscrowGatewayTests(ChainAndBlobsFixture chain)
         return new EscrowGateway(chain.Rpc, new TransactionSender(chain.Rpc, account), Options.Create(o), TimeProvider.System, new NoFaultPoints());
     }
 
+    /// <summary>
+    /// Waits until the chain's time (as the nodes read it) reaches <paramref name="deadline"/>. The shared anvil's clock is
+    /// never moved (evm_increaseTime would shift every later test's chain time).
+    /// </summary>
+    private async Task UntilChainTimeAsync(EscrowGateway gateway, long deadline)
+    {
+        var until = DateTime.UtcNow.AddSeconds(120);
+        while (await gateway.ChainTimeAsync(CancellationToken.None) < deadline || (await chain.Rpc.GetLatestBlockAsync()).Timestamp < deadline)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"chain time never reached {deadline}");
+            await Task.Delay(500);
+            await chain.Rpc.MineAsync(); // an automining chain makes blocks only for transactions: one at the current time
+        }
+    }
+
     [Fact]
     public async Task OpenEscrow_run_again_after_the_provider_claimed_returns_the_earlier_opening()
     {
@@ -72,11 +87,10 @@ public sealed class EscrowGatewayTests(ChainAndBlobsFixture chain)
     [Fact]
     public async Task OpenEscrow_run_again_after_a_refund_returns_the_earlier_opening()
     {
-        var s = await SetUpAsync(deadlineFromNow: 30);
+        var s = await SetUpAsync(deadlineFromNow: 6);
         var first = await s.Customer.OpenAsync(s.Agreement, s.WorkHash, CancellationToken.None);
         first.Succeeded.Should().BeTrue(first.FailureReason);
-        await chain.Rpc.IncreaseTimeAsync(60);
-        await chain.Rpc.MineAsync();
+        await UntilChainTimeAsync(s.Customer, s.Terms.Deadline);
         (await s.Provider.RefundAsync(s.Terms, CancellationToken.None)).Transaction!.Succeeded.Should().BeTrue("anyone may refund for the customer");
 
         var again = await s.Customer.OpenAsync(s.Agreement, s.WorkHash, CancellationToken.None);
@@ -132,10 +146,9 @@ public sealed class EscrowGatewayTests(ChainAndBlobsFixture chain)
         again.Hash.Should().Be(first.Hash);
         (await chain.Rpc.GetBalanceAsync(s.Payee.Address)).Should().Be(Wage, "paid once");
 
-        var r = await SetUpAsync(deadlineFromNow: 30);
+        var r = await SetUpAsync(deadlineFromNow: 6);
         (await r.Customer.OpenAsync(r.Agreement, r.WorkHash, CancellationToken.None)).Succeeded.Should().BeTrue();
-        await chain.Rpc.IncreaseTimeAsync(60);
-        await chain.Rpc.MineAsync();
+        await UntilChainTimeAsync(r.Customer, r.Terms.Deadline);
         (await r.Customer.RefundAsync(r.Terms, CancellationToken.None)).Transaction!.Succeeded.Should().BeTrue();
         var late = await r.Provider.ClaimAsync(r.Terms, r.WorkSk, TimeSpan.FromSeconds(1), CancellationToken.None);
         late.Hash.Should().BeEmpty("the escrow is gone: a claim would only publish the key");

@@ -59,12 +59,13 @@ public sealed class StampForgingHandler(NodeIdentity identity) : DelegatingHandl
 /// Downloads in full, then waits before handing the bytes over: a customer slow to check the delivery and open the
 /// escrow (the provider may be gone by then; the bytes are already here).
 /// </summary>
-public sealed class DelayingHandler(TimeSpan delay) : DelegatingHandler
+public sealed class DelayingHandler(TimeSpan delay, TaskCompletionSource? fetched = null) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var response = await base.SendAsync(request, ct);
         await response.Content.LoadIntoBufferAsync(ct);
+        fetched?.TrySetResult(); // the test may now stop the server: the body is in hand
         await Task.Delay(delay, ct);
         return response;
     }

@@ -169,14 +169,17 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
     [Fact]
     public async Task A_provider_that_goes_away_before_claiming_lets_the_customer_refund_after_the_deadline()
     {
-        // The customer takes 2 s to check the delivery; meanwhile the provider node stops for good.
+        // The customer takes 5 s to check the delivery once it has downloaded it; meanwhile the provider node stops for good.
+        // (Stopped only after the download: stopped before, the customer cannot fetch w' and rightly never pays.)
+        var fetched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (customer, provider) = await StartAsync(customer: With(("Timeouts:DeadlineMargin", "00:00:05")),
             provider: With(("Timeouts:Deadline", "00:01:00"), ("Timeouts:WorkDelivery", "00:00:30"), ("Timeouts:DeadlineMargin", "00:00:05")),
-            customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new DelayingHandler(TimeSpan.FromSeconds(2))));
+            customerServices: s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new DelayingHandler(TimeSpan.FromSeconds(5), fetched)));
 
         var id = await Delegations.StartTrainingAsync(customer, provider.Url);
         var providerId = await Delegations.ProviderInstanceAsync(customer, id);
         await Delegations.WaitForStepAsync(provider, providerId, "WaitForEscrow");
+        await fetched.Task.WaitAsync(TimeSpan.FromSeconds(120));
         await provider.DisposeAsync();
 
         await Delegations.WaitForStepAsync(customer, id, "WaitForKey");

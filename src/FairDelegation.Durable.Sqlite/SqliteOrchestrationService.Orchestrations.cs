@@ -173,16 +173,19 @@ public sealed partial class SqliteOrchestrationService
         var executionId = state.OrchestrationInstance?.ExecutionId;
         long? earliestTimer = null;
 
-        var created = await _db.WriteAsync(async w =>
+        var moreWork = await _db.WriteAsync(async w =>
         {
             var now = Serialization.NowMs();
-            var owner = await w.ScalarAsync("SELECT lock_owner FROM instances WHERE instance_id = $id", ("$id", item.InstanceId));
-            if (!Equals(owner, item.LockToken))
+            string? owner = null, storedExecution = null;
+            await using (var r = await w.Command("SELECT lock_owner, execution_id FROM instances WHERE instance_id = $id", ("$id", item.InstanceId)).ExecuteReaderAsync())
+            {
+                if (await r.ReadAsync()) { owner = r.IsDBNull(0) ? null : r.GetString(0); storedExecution = r.GetString(1); }
+            }
+            if (owner != item.LockToken)
                 throw new InvalidOperationException($"the lock on orchestration '{item.InstanceId}' was lost before its episode committed; the episode will run again");
 
             if (orchestrationState is not null && executionId is not null)
             {
-                var storedExecution = (string?)await w.ScalarAsync("SELECT execution_id FROM instances WHERE instance_id = $id", ("$id", item.InstanceId));
                 var newExecution = storedExecution != executionId;
                 // A new execution (continue-as-new) replaces the history; otherwise the episode appends its events.
                 await w.ExecAsync("DELETE FROM history WHERE instance_id = $id AND seq >= $from", ("$id", item.InstanceId), ("$from", newExecution ? 0 : pastCount));
@@ -211,9 +214,8 @@ public sealed partial class SqliteOrchestrationService
                 await w.ExecAsync("DELETE FROM new_events WHERE id = $id", ("$id", id));
             foreach (var (instanceId, json) in tasks)
                 await w.ExecAsync("INSERT INTO tasks(instance_id, message) VALUES($id, $m)", ("$id", instanceId), ("$m", json));
-            var createdAny = false;
             foreach (var (m, json) in sends)
-                createdAny |= await SendAsync(w, m, json, now);
+                await SendAsync(w, m, json, now);
             foreach (var (m, json) in timers)
             {
                 var due = m.Event is TimerFiredEvent t ? Serialization.Ms(t.FireAt) : now;
@@ -221,7 +223,9 @@ public sealed partial class SqliteOrchestrationService
                 await w.ExecAsync("INSERT INTO new_events(instance_id, visible_at, message) VALUES($id, $at, $m)",
                     ("$id", m.OrchestrationInstance.InstanceId), ("$at", due), ("$m", json));
             }
-            return createdAny;
+            // Messages that arrived while the instance was locked are visible now that the lock is gone.
+            var waiting = await w.ScalarAsync("SELECT 1 FROM new_events WHERE instance_id = $id AND visible_at <= $now LIMIT 1", ("$id", item.InstanceId), ("$now", now)) is not null;
+            return waiting || sends.Count > 0;
         });
         Finished(item);
         Interlocked.Increment(ref _episodesCompleted);
@@ -237,11 +241,10 @@ public sealed partial class SqliteOrchestrationService
         }
 
         if (tasks.Count > 0) _db.ActivityWork.Notify();
-        // Always: messages that arrived while the instance was locked are visible now that the lock is gone.
-        _db.OrchestrationWork.Notify();
+        // Only when there is something to lock: a pulse that finds nothing still costs a write.
+        if (moreWork) _db.OrchestrationWork.Notify();
         if (earliestTimer is { } at) _db.OrchestrationWork.NotifyAt(Serialization.Utc(at));
         if (orchestrationState is not null && Serialization.IsTerminal(orchestrationState.OrchestrationStatus)) _db.InstanceCompleted.Notify();
-        _ = created;
     }
 
     public async Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem)

@@ -64,6 +64,8 @@ internal sealed class SqliteTaskHubDatabase : IAsyncDisposable
 
     public async Task EnsureCreatedAsync(CancellationToken ct)
     {
+        // Fast path: status reads call this too and must not queue behind a group commit.
+        if (Volatile.Read(ref _writer) is not null) return;
         await _writeGate.WaitAsync(ct);
         try
         {

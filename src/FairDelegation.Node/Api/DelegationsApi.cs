@@ -54,29 +54,13 @@ public static partial class DelegationsApi
             .WithName("ListDelegations")
             .WithSummary("List delegations in id order, optionally by runtime status; paged by continuation token");
 
-        group.MapGet("/{id}", async Task<Results<Ok<DelegationView>, ProblemHttpResult>> (string id, HttpRequest request, DelegationQueries queries,
-                CancellationToken ct) =>
-            {
-                var view = await queries.GetAsync(InstanceId(id), BaseUrl(request), ct);
-                if (view is null) return (ProblemHttpResult)ApiProblems.NotFound("delegation", id);
-                return TypedResults.Ok(view);
-            })
+        group.MapGet("/{id}", (string id, HttpRequest request, DelegationQueries queries, CancellationToken ct) => GetAsync(id, request, queries, ct))
+            .Produces<DelegationView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetDelegation")
             .WithSummary("A delegation's runtime status, current step, terms, transactions and outcome");
 
-        group.MapGet("/{id}/result", async (string id, CustomerNode node, CancellationToken ct) =>
-            {
-                var meta = await node.GetAsync(InstanceId(id), ct);
-                if (meta is null) return ApiProblems.NotFound("delegation", id);
-                var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
-                if (outcome is not { Status: DelegationStatus.Completed, ResultBlob: not null })
-                {
-                    var state = outcome is not null ? $"it ended {outcome.Status}: {outcome.Reason}" : $"its runtime status is {meta.RuntimeStatus}";
-                    return ApiProblems.Problem(StatusCodes.Status409Conflict, "no result yet", $"delegation '{id}' has no decrypted work: {state}");
-                }
-                var stream = await node.OpenResultAsync(outcome, ct);
-                return TypedResults.Stream(stream, "application/octet-stream", fileDownloadName: $"{meta.InstanceId}.out");
-            })
+        group.MapGet("/{id}/result", (string id, DurableTaskClient durable, IBlobStore store, CancellationToken ct) => ResultAsync(id, durable, store, ct))
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -84,6 +68,28 @@ public static partial class DelegationsApi
             .WithSummary("The decrypted work, streamed; only once the delegation completed");
 
         return group;
+    }
+
+    /// <summary>GET /api/delegations/{id} (every host answers it with this).</summary>
+    public static async Task<IResult> GetAsync(string id, HttpRequest request, DelegationQueries queries, CancellationToken ct)
+    {
+        var view = await queries.GetAsync(InstanceId(id), BaseUrl(request), ct);
+        return view is null ? ApiProblems.NotFound("delegation", id) : TypedResults.Ok(view);
+    }
+
+    /// <summary>GET /api/delegations/{id}/result: the decrypted work once Completed, else 404 / 409 (every host answers it with this).</summary>
+    public static async Task<IResult> ResultAsync(string id, DurableTaskClient durable, IBlobStore store, CancellationToken ct)
+    {
+        var meta = await durable.GetInstanceAsync(InstanceId(id), getInputsAndOutputs: true, ct);
+        if (meta is null) return ApiProblems.NotFound("delegation", id);
+        var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
+        if (outcome is not { Status: DelegationStatus.Completed, ResultBlob: { } blob })
+        {
+            var state = outcome is not null ? $"it ended {outcome.Status}: {outcome.Reason}" : $"its runtime status is {meta.RuntimeStatus}";
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, "no result yet", $"delegation '{id}' has no decrypted work: {state}");
+        }
+        var stream = await store.OpenReadAsync(blob, ct);
+        return TypedResults.Stream(stream, "application/octet-stream", fileDownloadName: $"{meta.InstanceId}.out");
     }
 
     /// <summary>The orchestration instance id for an API id: "customer-..." as is, else prefixed.</summary>
@@ -210,7 +216,8 @@ public static partial class DelegationsApi
             delegation, delegation + "/result");
     }
 
-    private static async Task<IResult> ListAsync(DelegationQueries queries, IOptions<ApiOptions> api,
+    /// <summary>GET /api/delegations?status=&amp;pageSize=&amp;continuationToken= (every host answers it with this).</summary>
+    public static async Task<IResult> ListAsync(DelegationQueries queries, IOptions<ApiOptions> api,
         string? status, [FromQuery(Name = "pageSize")] string? pageSizeText, string? continuationToken, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

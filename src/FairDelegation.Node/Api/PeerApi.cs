@@ -27,7 +27,6 @@ public static class PeerApi
     public static IEndpointRouteBuilder MapFairDelegationPeerApi(this IEndpointRouteBuilder app)
     {
         var options = app.ServiceProvider.GetRequiredService<IOptions<NodeOptions>>().Value;
-        var envelopeLimit = options.PeerApi.MaxInlineBytes * 2 + 64 * 1024; // base64 of input and verifier, plus the envelope
         var peer = app.MapGroup("/api/peer").WithTags("peer");
 
         peer.MapGet("/identity", (NodeIdentity identity) => Identity(identity, options));
@@ -37,60 +36,86 @@ public static class PeerApi
         if (options.Role == NodeRole.Provider)
         {
             peer.MapPost("/quote", (PeerEnvelope message, PeerInbox inbox, Quote quote, DurableTaskClient durable, CancellationToken ct) =>
-                Handle(() => inbox.ReceiveAsync(message, PeerKinds.QuoteRequest, null, async signer =>
-                {
-                    var request = PeerJson.Deserialize<QuoteRequest>(message.Body, "quote request");
-                    if (!string.Equals(request.ProposalId, message.AgreementId, StringComparison.OrdinalIgnoreCase))
-                        throw new FormatException("quote request: the envelope must carry the proposal id");
-                    return PeerJson.Serialize(await quote.MakeAsync(request, signer, durable, ct));
-                }))).WithRequestSizeLimit(64 * 1024);
+                QuoteAsync(message, inbox, quote, durable, ct)).WithRequestSizeLimit(SmallMessageLimit);
 
             peer.MapPost("/request", (PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, IBlobStore store,
-                    DurableTaskClient durable, CancellationToken ct) =>
-                Handle(() =>
-                {
-                    var record = agreements.Find(message.AgreementId, NodeRole.Provider) ?? throw new UnknownAgreementException(message.AgreementId);
-                    return inbox.ReceiveAsync(message, PeerKinds.DelegationRequest, EthereumAddress.Parse(record.PeerIdentity), async _ =>
-                    {
-                        var body = PeerJson.Deserialize<DelegationRequestMessage>(message.Body, "delegation request");
-                        body.Input.Validate("input");
-                        body.Verifier.Validate("verifier");
-                        var input = await Materialize(body.Input, $"agreements/{record.AgreementId}/input", store, options, ct);
-                        var verifier = await Materialize(body.Verifier, $"agreements/{record.AgreementId}/verifier", store, options, ct);
-                        await durable.RaiseEventAsync(record.InstanceId, DelegationEvents.RequestReceived, new RequestReceivedEvent(input, verifier), ct);
-                        return PeerJson.Serialize(PeerResult.Ok);
-                    });
-                })).WithRequestSizeLimit(envelopeLimit);
+                    DurableTaskClient durable, CancellationToken ct) => RequestAsync(message, inbox, agreements, store, durable, options, ct))
+                .WithRequestSizeLimit(RequestMessageLimit(options));
         }
         else
         {
             peer.MapPost("/delivered", (PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
-                Handle(() =>
-                {
-                    var record = agreements.Find(message.AgreementId, NodeRole.Customer) ?? throw new UnknownAgreementException(message.AgreementId);
-                    return inbox.ReceiveAsync(message, PeerKinds.WorkDelivered, EthereumAddress.Parse(record.PeerIdentity), async _ =>
-                    {
-                        var body = PeerJson.Deserialize<WorkDeliveredMessage>(message.Body, "work delivered");
-                        body.Work.Validate("work");
-                        if (body.Work.Url is null) throw new FormatException("work: w' is delivered by reference (url), not inline");
-                        if (string.IsNullOrWhiteSpace(body.Stamp)) throw new FormatException("stamp: missing");
-                        await durable.RaiseEventAsync(record.InstanceId, DelegationEvents.WorkDelivered, new WorkDeliveredEvent(body.Work, body.Stamp), ct);
-                        return PeerJson.Serialize(PeerResult.Ok);
-                    });
-                })).WithRequestSizeLimit(64 * 1024);
+                DeliveredAsync(message, inbox, agreements, durable, ct)).WithRequestSizeLimit(SmallMessageLimit);
         }
 
-        app.MapGet("/api/agreements/{id}", async (string id, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
-        {
-            if (agreements.Find(id, options.Role) is not { } r)
-                return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"no agreement {id} on this {options.Role.ToString().ToLowerInvariant()} node");
-            var meta = await durable.GetInstanceAsync(r.InstanceId, getInputsAndOutputs: true, ct);
-            return Results.Ok(new AgreementView(r.AgreementId, r.Role.ToString().ToLowerInvariant(), r.InstanceId, r.PeerUrl, r.PeerIdentity,
-                System.Text.Json.JsonDocument.Parse(r.TermsJson).RootElement.Clone(), meta?.RuntimeStatus.ToString(),
-                meta?.ReadCustomStatusAs<StepStatus>(), meta?.IsCompleted == true ? meta.ReadOutputAs<DelegationOutcome>() : null));
-        }).WithTags("agreements");
+        app.MapGet("/api/agreements/{id}", (string id, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
+            AgreementAsync(id, agreements, durable, options, ct)).WithTags("agreements");
 
         return app;
+    }
+
+    /// <summary>The body limit of a quote request and of a work-delivered message.</summary>
+    public const long SmallMessageLimit = 64 * 1024;
+
+    /// <summary>The body limit of a delegation request: base64 of input and verifier, plus the envelope.</summary>
+    public static long RequestMessageLimit(NodeOptions options) => options.PeerApi.MaxInlineBytes * 2 + 64 * 1024;
+
+    // The handlers below are the routes' bodies, shared by every host (the node's minimal API, the Functions app).
+
+    /// <summary>POST /api/peer/quote (provider): step (0), a signed quote request; starts the provider's orchestration.</summary>
+    public static Task<IResult> QuoteAsync(PeerEnvelope message, PeerInbox inbox, Quote quote, DurableTaskClient durable, CancellationToken ct) =>
+        Handle(() => inbox.ReceiveAsync(message, PeerKinds.QuoteRequest, null, async signer =>
+        {
+            var request = PeerJson.Deserialize<QuoteRequest>(message.Body, "quote request");
+            if (!string.Equals(request.ProposalId, message.AgreementId, StringComparison.OrdinalIgnoreCase))
+                throw new FormatException("quote request: the envelope must carry the proposal id");
+            return PeerJson.Serialize(await quote.MakeAsync(request, signer, durable, ct));
+        }));
+
+    /// <summary>POST /api/peer/request (provider): step (2), input and verifier; raised into the agreement's orchestration.</summary>
+    public static Task<IResult> RequestAsync(PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, IBlobStore store,
+        DurableTaskClient durable, NodeOptions options, CancellationToken ct) =>
+        Handle(() =>
+        {
+            var record = agreements.Find(message.AgreementId, NodeRole.Provider) ?? throw new UnknownAgreementException(message.AgreementId);
+            return inbox.ReceiveAsync(message, PeerKinds.DelegationRequest, EthereumAddress.Parse(record.PeerIdentity), async _ =>
+            {
+                var body = PeerJson.Deserialize<DelegationRequestMessage>(message.Body, "delegation request");
+                body.Input.Validate("input");
+                body.Verifier.Validate("verifier");
+                var input = await Materialize(body.Input, $"agreements/{record.AgreementId}/input", store, options, ct);
+                var verifier = await Materialize(body.Verifier, $"agreements/{record.AgreementId}/verifier", store, options, ct);
+                await durable.RaiseEventAsync(record.InstanceId, DelegationEvents.RequestReceived, new RequestReceivedEvent(input, verifier), ct);
+                return PeerJson.Serialize(PeerResult.Ok);
+            });
+        });
+
+    /// <summary>POST /api/peer/delivered (customer): step (6), w' by reference and its stamp; raised into the agreement's orchestration.</summary>
+    public static Task<IResult> DeliveredAsync(PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, DurableTaskClient durable,
+        CancellationToken ct) =>
+        Handle(() =>
+        {
+            var record = agreements.Find(message.AgreementId, NodeRole.Customer) ?? throw new UnknownAgreementException(message.AgreementId);
+            return inbox.ReceiveAsync(message, PeerKinds.WorkDelivered, EthereumAddress.Parse(record.PeerIdentity), async _ =>
+            {
+                var body = PeerJson.Deserialize<WorkDeliveredMessage>(message.Body, "work delivered");
+                body.Work.Validate("work");
+                if (body.Work.Url is null) throw new FormatException("work: w' is delivered by reference (url), not inline");
+                if (string.IsNullOrWhiteSpace(body.Stamp)) throw new FormatException("stamp: missing");
+                await durable.RaiseEventAsync(record.InstanceId, DelegationEvents.WorkDelivered, new WorkDeliveredEvent(body.Work, body.Stamp), ct);
+                return PeerJson.Serialize(PeerResult.Ok);
+            });
+        });
+
+    /// <summary>GET /api/agreements/{id}: this node's view of an agreement.</summary>
+    public static async Task<IResult> AgreementAsync(string id, AgreementStore agreements, DurableTaskClient durable, NodeOptions options, CancellationToken ct)
+    {
+        if (agreements.Find(id, options.Role) is not { } r)
+            return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"no agreement {id} on this {options.Role.ToString().ToLowerInvariant()} node");
+        var meta = await durable.GetInstanceAsync(r.InstanceId, getInputsAndOutputs: true, ct);
+        return Results.Ok(new AgreementView(r.AgreementId, r.Role.ToString().ToLowerInvariant(), r.InstanceId, r.PeerUrl, r.PeerIdentity,
+            System.Text.Json.JsonDocument.Parse(r.TermsJson).RootElement.Clone(), meta?.RuntimeStatus.ToString(),
+            meta?.ReadCustomStatusAs<StepStatus>(), meta?.IsCompleted == true ? meta.ReadOutputAs<DelegationOutcome>() : null));
     }
 
     /// <summary>GET /api/peer/identity (every host answers it with this).</summary>

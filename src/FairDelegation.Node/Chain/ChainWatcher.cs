@@ -31,12 +31,7 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        // Only the events this node's role raises (a provider: openings and refunds; a customer: revealed keys and refunds):
-        // a block holding just the other kind is then ruled out by its logs bloom, without an eth_getLogs.
-        var topics = EscrowContract.EventTopics; // EscrowOpened, KeyRevealed, Refunded
-        var watcher = new LogWatcher(escrow.Rpc, escrow.Contract.Address,
-            o.Role == NodeRole.Provider ? [topics[0], topics[2]] : [topics[1], topics[2]],
-            new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
+        var watcher = CreateLogWatcher(o);
         var heads = escrow.Rpc.Heads;
         heads.Start();
         var cursor = LoadCursor();
@@ -71,6 +66,44 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
                 await Task.Delay(o.Chain.PollInterval, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>
+    /// One catch-up from the stored cursor to the chain's head, raising every event found, for a host that wakes the
+    /// watcher on a schedule instead of running it as a hosted service (the Functions app's timer). Returns the number
+    /// of logs handled. Runs of it must not overlap (a timer trigger runs one at a time).
+    /// </summary>
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var watcher = CreateLogWatcher(o);
+        var cursor = LoadCursor();
+        var handled = 0;
+        while (true)
+        {
+            var batch = await watcher.PollAsync(cursor, o.Chain.WatchFromBlock, ct);
+            if (batch.Reorg is { } reorg)
+                log.LogWarning("chain reorganisation: block {Abandoned} abandoned, resuming after {Ancestor}", reorg.Abandoned.BlockNumber, reorg.CommonAncestor.BlockNumber);
+            foreach (var entry in batch.Logs)
+            {
+                if (EscrowContract.DecodeLog(entry) is { } e) await DispatchAsync(e, ct);
+                handled++;
+            }
+            var moved = cursor is null || batch.Cursor != cursor;
+            cursor = batch.Cursor;
+            if (moved) SaveCursor(cursor);
+            else if (batch.Logs.Count == 0 && batch.Reorg is null) return handled;
+        }
+    }
+
+    private LogWatcher CreateLogWatcher(NodeOptions o)
+    {
+        // Only the events this node's role raises (a provider: openings and refunds; a customer: revealed keys and refunds):
+        // a block holding just the other kind is then ruled out by its logs bloom, without an eth_getLogs.
+        var topics = EscrowContract.EventTopics; // EscrowOpened, KeyRevealed, Refunded
+        return new LogWatcher(escrow.Rpc, escrow.Contract.Address,
+            o.Role == NodeRole.Provider ? [topics[0], topics[2]] : [topics[1], topics[2]],
+            new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
     }
 
     private async Task DispatchAsync(EscrowEvent e, CancellationToken ct)

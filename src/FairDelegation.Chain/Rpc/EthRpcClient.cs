@@ -8,6 +8,8 @@ using System.Text.Json.Nodes;
 using FairDelegation.Chain.Abi;
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Transactions;
+using Nethereum.JsonRpc.Client;
+using Newtonsoft.Json.Linq;
 
 namespace FairDelegation.Chain.Rpc;
 
@@ -46,24 +48,35 @@ public sealed record EthRpcOptions
 }
 
 /// <summary>
-/// Ethereum JSON-RPC over HTTP with System.Text.Json: the calls the escrow needs, with timeouts, retries on
-/// transient failures, a <see cref="NodeUnreachableException"/> when the node cannot be reached, and reverts
-/// surfaced as <see cref="ContractRevertedException"/> with the decoded reason.
+/// The Ethereum node over JSON-RPC: Nethereum's <see cref="RpcClient"/> carries every call and batch (framing, ids,
+/// serialisation, HTTP) on an <see cref="HttpClient"/> that may come from DI (so resilience handlers on its pipeline
+/// apply); this class adds what the escrow needs on top: typed results in our records, per-request timeouts and
+/// retries on transient failures, <see cref="NodeUnreachableException"/> when the node cannot be reached, reverts as
+/// <see cref="ContractRevertedException"/> with the decoded reason, call counts, and the pushed-head feed.
 /// </summary>
 public sealed class EthRpcClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly RpcClient _client;
     private long _nextId;
     private Watching.HeadFeed? _heads;
     private BigInteger? _chainId;
 
+    /// <summary>The name of the HttpClient a host registers for the node connection (IHttpClientFactory).</summary>
+    public const string HttpClientName = "ethereum-rpc";
+
+    /// <param name="url">the node's HTTP JSON-RPC endpoint</param>
+    /// <param name="options">timeouts, retries, WebSocket feed</param>
+    /// <param name="http">the HttpClient Nethereum's RpcClient sends on (e.g. from IHttpClientFactory, with resilience
+    /// handlers); not disposed by this client. Null: one of its own.</param>
     public EthRpcClient(Uri url, EthRpcOptions? options = null, HttpClient? http = null)
     {
         Url = url;
         Options = options ?? new EthRpcOptions();
         _ownsHttp = http is null;
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _client = new RpcClient(url, _http, null, null, null);
     }
 
     public EthRpcClient(string url, EthRpcOptions? options = null) : this(new Uri(url), options) { }
@@ -274,73 +287,70 @@ public sealed class EthRpcClient : IDisposable
     // ---------------- transport ----------------
 
     /// <summary>
-    /// Several independent calls in one HTTP request (a JSON-RPC batch); results in the order asked. A call that failed
-    /// throws its <see cref="RpcException"/> when its result is read, so the caller handles each as if made alone.
+    /// Several independent calls in one HTTP request (a JSON-RPC batch, Nethereum's); results in the order asked. A call
+    /// that failed throws its <see cref="RpcException"/> when its result is read, so the caller handles each as if made alone.
     /// </summary>
     public async Task<IReadOnlyList<RpcResult>> BatchAsync(IReadOnlyList<(string Method, JsonNode?[] Parameters)> calls, CancellationToken ct = default)
     {
         if (calls.Count == 0) return [];
         var first = Interlocked.Add(ref _nextId, calls.Count) - calls.Count + 1;
-        var batch = new JsonArray();
-        for (var i = 0; i < calls.Count; i++)
-        {
-            batch.Add(new JsonObject
-            {
-                ["jsonrpc"] = "2.0",
-                ["id"] = first + i,
-                ["method"] = calls[i].Method,
-                ["params"] = new JsonArray(calls[i].Parameters.Select(p => p?.DeepClone()).ToArray()),
-            });
-            Calls.Count(calls[i].Method, "http-batch");
-        }
+        foreach (var call in calls) Calls.Count(call.Method, "http-batch");
         Calls.CountRoundTrip();
         var label = string.Join("+", calls.Select(c => c.Method));
-        var text = await PostWithRetriesAsync(label, batch.ToJsonString(), ct);
-        using var doc = ParseJson(label, text);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array)
+        var items = calls.Select((c, i) =>
         {
-            // A node that refuses batches answers with one error object.
-            _ = ResultOf(label, doc.RootElement);
-            throw new RpcException(label, -32603, "the node did not answer the batch with an array", null);
-        }
-        var byId = new Dictionary<long, JsonElement>();
-        foreach (var item in doc.RootElement.EnumerateArray())
-            if (item.TryGetProperty("id", out var id) && id.TryGetInt64(out var n)) byId[n] = item.Clone();
-        var results = new RpcResult[calls.Count];
-        for (var i = 0; i < calls.Count; i++)
-            results[i] = byId.TryGetValue(first + i, out var item)
-                ? new RpcResult(calls[i].Method, item)
-                : new RpcResult(calls[i].Method, default);
-        return results;
+            var handler = new RpcRequestResponseHandler<JToken>(_client, c.Method);
+            return new RpcRequestResponseBatchItem<RpcRequestResponseHandler<JToken>, JToken>(handler, handler.BuildRequest(first + i, ToNewtonsoft(c.Parameters)));
+        }).ToArray();
+        await WithRetriesAsync(label, async () =>
+        {
+            var batch = new RpcRequestResponseBatch { AcceptPartiallySuccessful = true };
+            batch.BatchItems.AddRange(items);
+            await _client.SendBatchRequestAsync(batch).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
+        return items.Select((item, i) => new RpcResult(calls[i].Method, item.HasError, item.RpcError, item.Response)).ToArray();
     }
 
     /// <summary>One call's answer in a batch.</summary>
-    public readonly struct RpcResult(string method, JsonElement answer)
+    public readonly struct RpcResult
     {
+        private readonly string _method;
+        private readonly bool _failed;
+        private readonly Nethereum.JsonRpc.Client.RpcError? _error;
+        private readonly JToken? _result;
+
+        internal RpcResult(string method, bool failed, Nethereum.JsonRpc.Client.RpcError? error, JToken? result)
+        {
+            _method = method;
+            _failed = failed;
+            _error = error;
+            _result = result;
+        }
+
         /// <summary>The result member; throws the call's <see cref="RpcException"/> if it failed.</summary>
-        public JsonElement Value => answer.ValueKind == JsonValueKind.Undefined
-            ? throw new RpcException(method, -32603, "the node's batch answer has no entry for this call", null)
-            : ResultOf(method, answer);
+        public JsonElement Value => _failed
+            ? throw ToRpcException(_method, _error)
+            : ToSystemTextJson(_result);
     }
 
-    /// <summary>One JSON-RPC call; returns the result member. Retries transient transport failures.</summary>
+    /// <summary>One JSON-RPC call through Nethereum's client; returns the result member. Retries transient transport failures.</summary>
     public async Task<JsonElement> RequestAsync(string method, JsonNode?[] parameters, CancellationToken ct = default)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var body = new JsonObject
-        {
-            ["jsonrpc"] = "2.0",
-            ["id"] = id,
-            ["method"] = method,
-            ["params"] = new JsonArray(parameters.Select(p => p?.DeepClone()).ToArray()),
-        }.ToJsonString();
         Calls.Count(method, "http");
         Calls.CountRoundTrip();
-        var text = await PostWithRetriesAsync(method, body, ct);
-        return ParseResponse(method, text);
+        var request = new RpcRequest(id, method, ToNewtonsoft(parameters));
+        var result = await WithRetriesAsync(method, () => _client.SendRequestAsync<JToken>(request), ct).ConfigureAwait(false);
+        return ToSystemTextJson(result);
     }
 
-    private async Task<string> PostWithRetriesAsync(string method, string body, CancellationToken ct)
+    /// <summary>
+    /// Runs one exchange with Nethereum's client under our timeout; transport failures (refused, timed out, HTTP 429/5xx)
+    /// are retried with doubling delays, then reported as <see cref="NodeUnreachableException"/>. A JSON-RPC error answer
+    /// is not transient: it becomes <see cref="RpcException"/> at once.
+    /// </summary>
+    private async Task<T> WithRetriesAsync<T>(string method, Func<Task<T>> exchange, CancellationToken ct)
     {
         Exception? last = null;
         var delay = Options.RetryDelay;
@@ -348,61 +358,67 @@ public sealed class EthRpcClient : IDisposable
         {
             if (attempt > 0)
             {
-                await Task.Delay(delay, ct);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
                 delay *= 2;
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(Options.RequestTimeout);
+            ct.ThrowIfCancellationRequested();
+            var call = exchange();
+            var timeout = Task.Delay(Options.RequestTimeout, ct);
             try
             {
-                using var content = new StringContent(body, Encoding.UTF8);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await _http.PostAsync(Url, content, timeout.Token);
-                if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+                if (await Task.WhenAny(call, timeout).ConfigureAwait(false) == timeout)
                 {
-                    last = new HttpRequestException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    ct.ThrowIfCancellationRequested();
+                    _ = call.ContinueWith(static t => t.Exception, TaskScheduler.Default); // observe a late failure
+                    last = new TimeoutException($"no answer within {Options.RequestTimeout.TotalSeconds:0.#} s");
                     continue;
                 }
-                var text = await response.Content.ReadAsStringAsync(timeout.Token);
-                if (!response.IsSuccessStatusCode)
-                    throw new RpcException(method, (int)response.StatusCode, $"HTTP {(int)response.StatusCode}: {Shorten(text)}", null);
-                return text;
+                return await call.ConfigureAwait(false);
             }
-            catch (HttpRequestException e) { last = e; }
-            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            catch (RpcResponseException e)
             {
-                last = new TimeoutException($"no answer within {Options.RequestTimeout.TotalSeconds:0.#} s", e);
+                throw ToRpcException(method, e.RpcError);
+            }
+            catch (Exception e) when (e is RpcClientUnknownException or RpcClientTimeoutException or HttpRequestException)
+            {
+                if (HttpStatusOf(e) is { } status && status != 429 && status < 500)
+                    throw new RpcException(method, status, $"HTTP {status}: {e.Message}", null);
+                last = e;
             }
         }
         throw new NodeUnreachableException(Url, $"{method}: {last?.Message} (after {Options.MaxRetries + 1} attempts)", last);
     }
 
-    private static JsonDocument ParseJson(string method, string text)
+    private static int? HttpStatusOf(Exception e)
     {
-        try { return JsonDocument.Parse(text); }
-        catch (JsonException) { throw new RpcException(method, -32700, $"the node sent invalid JSON: {Shorten(text)}", null); }
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is HttpRequestException { StatusCode: { } code }) return (int)code;
+        return null;
     }
 
-    private static JsonElement ResultOf(string method, JsonElement root)
+    private static RpcException ToRpcException(string method, Nethereum.JsonRpc.Client.RpcError? error)
     {
-        if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        if (error is null) return new RpcException(method, -32603, "the node's batch answer has no entry for this call", null);
+        string? data = error.Data switch
         {
-            var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
-            var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-            string? data = null;
-            if (error.TryGetProperty("data", out var d))
-                data = d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText();
-            throw new RpcException(method, code, message, data);
-        }
-        if (!root.TryGetProperty("result", out var result))
-            throw new RpcException(method, -32603, "the node's answer has neither result nor error", null);
-        return result.Clone();
+            null => null,
+            JValue { Type: JTokenType.String } v => (string?)v,
+            JToken t => t.ToString(Newtonsoft.Json.Formatting.None),
+            string s => s,
+            var other => other.ToString(),
+        };
+        return new RpcException(method, error.Code, error.Message ?? "", data);
     }
 
-    private static JsonElement ParseResponse(string method, string text)
+    // Our call sites build parameters as System.Text.Json nodes and read results as JsonElement; Nethereum's client speaks
+    // Newtonsoft. One conversion each way, at this boundary only.
+    private static object[] ToNewtonsoft(JsonNode?[] parameters) =>
+        parameters.Select(p => p is null ? null! : (object)JToken.Parse(p.ToJsonString())).ToArray();
+
+    private static JsonElement ToSystemTextJson(JToken? token)
     {
-        using var doc = ParseJson(method, text);
-        return ResultOf(method, doc.RootElement);
+        using var doc = JsonDocument.Parse(token is null ? "null" : token.ToString(Newtonsoft.Json.Formatting.None));
+        return doc.RootElement.Clone();
     }
 
     // ---------------- helpers ----------------
@@ -474,7 +490,6 @@ public sealed class EthRpcClient : IDisposable
         return "0x" + Convert.ToHexStringLower(value.ToByteArray(isUnsigned: true, isBigEndian: true)).TrimStart('0');
     }
 
-    private static string Shorten(string s) => s.Length <= 300 ? s : s[..300] + "...";
 
     public void Dispose()
     {

@@ -131,7 +131,10 @@ public static class FairDelegationNodeServiceCollectionExtensions
         });
 
         // Chain: one RPC client, one nonce manager and one sender for the wallet.
-        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions()));
+        // Nethereum's RpcClient runs on this named HttpClient, so handlers added to it (resilience, logging) apply to every call.
+        services.AddHttpClient(EthRpcClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(EthRpcClient.HttpClientName)));
         services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
         services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),
             EthAccount.FromPrivateKey(sp.GetRequiredService<Wallet>().PrivateKey), sp.GetRequiredService<NonceManager>()));

@@ -1,12 +1,15 @@
 using System.Numerics;
 using FairDelegation.Chain.Crypto;
-using R = FairDelegation.Chain.Rlp.Rlp;
+using Nethereum.Model;
+using Nethereum.Util;
 
 namespace FairDelegation.Chain.Transactions;
 
 /// <summary>
 /// An EIP-1559 (type 2) transaction: 0x02 || rlp([chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit,
 /// to, value, data, accessList]). A null <see cref="To"/> creates a contract whose init code is <see cref="Data"/>.
+/// The encoding is Nethereum's (<see cref="Transaction1559"/>); the signature is ours (the libsecp256k1 adapter), so
+/// keys never pass through Nethereum's signer.
 /// </summary>
 public sealed record Eip1559Transaction(
     BigInteger ChainId,
@@ -25,28 +28,27 @@ public sealed record Eip1559Transaction(
     public bool IsContractCreation => To is null;
 
     /// <summary>The payload that is signed: type byte followed by the RLP of the nine unsigned fields.</summary>
-    public byte[] EncodeUnsigned() => [Type, .. R.EncodeList(Fields())];
+    public byte[] EncodeUnsigned() => ToModel(null).GetRLPEncodedRaw();
 
     /// <summary>keccak256 of <see cref="EncodeUnsigned"/>: what the sender signs.</summary>
     public byte[] SigningHash() => Keccak256.Hash(EncodeUnsigned());
 
-    internal List<byte[]> Fields()
+    /// <summary>Nethereum's model of this transaction, signed when <paramref name="signature"/> is given.</summary>
+    internal Transaction1559 ToModel(EcdsaSignature? signature)
     {
         if (MaxPriorityFeePerGas > MaxFeePerGas)
             throw new ArgumentException($"maxPriorityFeePerGas ({MaxPriorityFeePerGas}) exceeds maxFeePerGas ({MaxFeePerGas})");
-        return
-        [
-            R.EncodeUInt(ChainId),
-            R.EncodeUInt(Nonce),
-            R.EncodeUInt(MaxPriorityFeePerGas),
-            R.EncodeUInt(MaxFeePerGas),
-            R.EncodeUInt(GasLimit),
-            R.EncodeBytes(To is null ? [] : To.Bytes),
-            R.EncodeUInt(Value),
-            R.EncodeBytes(Data),
-            R.EncodeList(), // empty access list
-        ];
+        var to = To?.ToLowerHex() ?? "";
+        var data = Hex.Encode(Data);
+        if (signature is null)
+            return new Transaction1559(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, GasLimit, to, Value, data, []);
+        // RLP integers carry no leading zero bytes: yParity 0 is the empty string, r and s are minimal big-endian.
+        var v = signature.V == 0 ? Array.Empty<byte>() : [signature.V];
+        var model = new Signature(Minimal(signature.R), Minimal(signature.S), v);
+        return new Transaction1559(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, GasLimit, to, Value, data, [], model);
     }
+
+    private static byte[] Minimal(BigInteger value) => value.ToByteArray(isUnsigned: true, isBigEndian: true);
 }
 
 /// <summary>A signed type-2 transaction: its raw bytes (for eth_sendRawTransaction) and its hash.</summary>
@@ -56,11 +58,7 @@ public sealed class SignedTransaction
     {
         Transaction = transaction;
         Signature = signature;
-        var fields = transaction.Fields();
-        fields.Add(R.EncodeUInt(signature.V));
-        fields.Add(R.EncodeUInt(signature.R));
-        fields.Add(R.EncodeUInt(signature.S));
-        Raw = [Eip1559Transaction.Type, .. R.EncodeList(fields)];
+        Raw = transaction.ToModel(signature).GetRLPEncoded();
         Hash = Hex.Encode(Keccak256.Hash(Raw));
         Sender = EthereumAddress.FromPublicKey(Secp256k1.RecoverPublicKey(transaction.SigningHash(), signature));
     }
@@ -88,7 +86,7 @@ public sealed class SignedTransaction
 /// <summary>Addresses of contracts created by CREATE.</summary>
 public static class ContractAddress
 {
-    /// <summary>keccak256(rlp([sender, nonce]))[12..].</summary>
+    /// <summary>keccak256(rlp([sender, nonce]))[12..] (Nethereum's ContractUtils).</summary>
     public static EthereumAddress From(EthereumAddress sender, BigInteger nonce) =>
-        EthereumAddress.FromBytes(Keccak256.Hash(R.EncodeList(R.EncodeBytes(sender.Bytes), R.EncodeUInt(nonce)))[12..]);
+        EthereumAddress.Parse(ContractUtils.CalculateContractAddress(sender.ToLowerHex(), nonce));
 }

@@ -8,6 +8,7 @@ cd "$root"
 bash infra/ensure-node-modules.sh
 bash infra/ensure-postgres.sh
 bash infra/ensure-chromium.sh
+bash infra/ensure-bubblewrap.sh
 
 results="$(mktemp -d)"
 # Artifacts the tests save (the dashboard's screenshots) go next to the results.

@@ -4,9 +4,12 @@ using FairDelegation.Node.Hosting;
 using FairDelegation.Node.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 // A whole node in a process of its own, so a test can kill it (SIGKILL) and start it again on the same data.
 var builder = FairDelegationNode.CreateBuilder(args);
+if (Environment.GetEnvironmentVariable(KillAtFaultPoint.Variable) is { Length: > 0 } killAt)
+    builder.Services.AddSingleton<IFaultPoints>(new KillAtFaultPoint(killAt));
 var app = FairDelegationNode.Build(builder);
 
 // Test-only routes (the customer HTTP API of issue 7 replaces these): start a delegation with an inline input, read it.

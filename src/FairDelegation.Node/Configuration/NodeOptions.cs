@@ -204,6 +204,27 @@ public sealed class ProviderOptions
 
     /// <summary>How many times (3) ProduceWork is retried after the verifier rejects the work.</summary>
     public int VerifierRetryBudget { get; set; } = 2;
+
+    /// <summary>Customers' `command` SLA checkers: off unless enabled, and then only in the bubblewrap sandbox.</summary>
+    public CommandSlaOptions CommandSlas { get; set; } = new();
+}
+
+/// <summary>
+/// Whether this provider runs customers' command checkers (their programs, on its unpaid plaintext work), and the
+/// sandbox's limits. Off by default: such a quote is refused. On, the node refuses to start without bubblewrap.
+/// </summary>
+public sealed class CommandSlaOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Address-space limit of the checker, bytes.</summary>
+    public long MemoryBytes { get; set; } = 1L << 30;
+
+    /// <summary>CPU-time limit of the checker.</summary>
+    public TimeSpan CpuTime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Processes the checker's user may have at once (inside its own PID namespace).</summary>
+    public int MaxProcesses { get; set; } = 64;
 }
 
 /// <summary>One service a provider offers.</summary>

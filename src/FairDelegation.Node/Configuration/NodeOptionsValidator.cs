@@ -45,6 +45,11 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         if (o.Timeouts.Deadline > FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration)
             p.Add($"{s}:Timeouts:Deadline must be at most {FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration.TotalDays:0} days (the escrow contract rejects a later deadline: DeadlineTooFar)");
         if (o.Provider.VerifierRetryBudget < 0) p.Add($"{s}:Provider:VerifierRetryBudget must not be negative");
+        if (o.Provider.CommandSlas.Enabled && FairDelegation.Node.Services.BubblewrapSandbox.Problem() is { } sandbox)
+            p.Add($"{s}:Provider:CommandSlas:Enabled is true but the sandbox cannot run: {sandbox}");
+        if (o.Provider.CommandSlas.MemoryBytes < 16 << 20) p.Add($"{s}:Provider:CommandSlas:MemoryBytes must be at least 16 MiB");
+        if (o.Provider.CommandSlas.CpuTime < TimeSpan.FromSeconds(1)) p.Add($"{s}:Provider:CommandSlas:CpuTime must be at least 1 s");
+        if (o.Provider.CommandSlas.MaxProcesses < 1) p.Add($"{s}:Provider:CommandSlas:MaxProcesses must be positive");
         foreach (var (svc, cfg) in o.Provider.Services)
         {
             try { _ = cfg.Wage; }

@@ -58,6 +58,16 @@ public sealed class CheckStamp(BlobFetcher fetcher, IBlobStore store) : TaskActi
             await store.DeleteAsync(name, CancellationToken.None);
             return Reject(e.Message);
         }
+        // What can be checked of w' itself before paying: its header and its length (issue 11 #8; the rest is A6).
+        var header = new byte[Protocol.Encryption.WorkEncryptionFormat.HeaderSize];
+        int got;
+        await using (var head = await store.OpenReadRangeAsync(name, 0, Math.Min(header.Length, work.Length), ct))
+            got = await head.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct);
+        if (Protocol.Encryption.WorkShape.Problem(header.AsSpan(0, got), work.Length) is { } shape)
+        {
+            await store.DeleteAsync(name, CancellationToken.None);
+            return Reject($"the stamped w' cannot be the verifier's output: {shape}");
+        }
         return new CheckStampResult(true, null, work.Name, "0x" + work.Sha256);
 
         static CheckStampResult Reject(string reason) => new(false, reason, null, null);

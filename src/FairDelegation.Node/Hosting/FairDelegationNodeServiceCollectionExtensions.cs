@@ -120,7 +120,10 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.AddSingleton<Quote>();
         services.AddSingleton<BlobFetcher>();
         services.AddSingleton<NodeUrls>();
-        services.AddHttpClient<PeerClient>((sp, c) => c.Timeout = Opt(sp).Timeouts.PeerCall);
+        // Peer calls and JSON-RPC retry transient faults on the HttpClient pipeline (issue 11 #4); the client's Timeout bounds all attempts.
+        services.AddTransient(sp => new TransientFaultHandler(new TransientFaultOptions(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TransientFaultHandler>>()));
+        services.AddHttpClient<PeerClient>((sp, c) => c.Timeout = Opt(sp).Timeouts.PeerCall).AddHttpMessageHandler<TransientFaultHandler>();
         services.AddHttpClient(BlobFetcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
 
         // Blobs: "FairDelegation:Blobs"; a file store under the data directory unless told otherwise.
@@ -132,8 +135,10 @@ public static class FairDelegationNodeServiceCollectionExtensions
 
         // Chain: one RPC client, one nonce manager and one sender for the wallet.
         // Nethereum's RpcClient runs on this named HttpClient, so handlers added to it (resilience, logging) apply to every call.
-        services.AddHttpClient(EthRpcClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions(),
+        // Transient faults are retried by its TransientFaultHandler (issue 11 #4), not by the client's own loop (MaxRetries 0);
+        // the request timeout bounds all attempts of one call.
+        services.AddHttpClient(EthRpcClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).AddHttpMessageHandler<TransientFaultHandler>();
+        services.AddSingleton(sp => new EthRpcClient(new Uri(Opt(sp).Chain.RpcUrl), Opt(sp).Chain.RpcOptions() with { MaxRetries = 0, RequestTimeout = TimeSpan.FromSeconds(60) },
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(EthRpcClient.HttpClientName)));
         services.AddSingleton(sp => new NonceManager(sp.GetRequiredService<EthRpcClient>()));
         services.AddSingleton(sp => new TransactionSender(sp.GetRequiredService<EthRpcClient>(),

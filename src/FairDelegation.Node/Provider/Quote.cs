@@ -58,6 +58,15 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
             throw new FormatException($"quote request: {e.Message}");
         }
 
+        // A command SLA runs the customer's program on the unpaid work: only in the sandbox, and only if enabled (issue 11 #5).
+        if (CommandSandbox.IsNeededFor(sla))
+        {
+            if (!o.Provider.CommandSlas.Enabled)
+                return new QuoteReply(false, "command SLAs are off at this provider: it does not run customers' programs on its work", null, null);
+            if (BubblewrapSandbox.Problem() is { } missing)
+                return new QuoteReply(false, $"command SLAs cannot run here: {missing}", null, null);
+        }
+
         // A provider that cannot pay for its claim would work for nothing and fail at (10): it refuses before any work.
         if (await funding.ProblemAsync(0, ct) is { } poor)
         {

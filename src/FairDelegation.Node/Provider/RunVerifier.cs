@@ -6,6 +6,8 @@ using FairDelegation.Protocol.Verification;
 using FairDelegation.Storage;
 using Microsoft.Extensions.Options;
 
+using FairDelegation.Protocol.Sla;
+
 namespace FairDelegation.Node.Provider;
 
 /// <summary>
@@ -61,7 +63,16 @@ public sealed class RunVerifier(BlobFetcher fetcher, IBlobStore store, IOptions<
         try
         {
             await using var encrypted = File.Create(encryptedPath);
-            outcome = await Verifier.RunAsync(package, workPath, encrypted, ct);
+            // A customer's program never runs on the unpaid work outside the sandbox, nor at all unless enabled (issue 11 #5).
+            CommandSandbox? sandbox = null;
+            if (CommandSandbox.IsNeededFor(package.Terms.Sla))
+            {
+                var cfg = options.Value.Provider.CommandSlas;
+                if (!cfg.Enabled) return Violation("command SLAs are off at this provider (Provider:CommandSlas:Enabled)");
+                if (Services.BubblewrapSandbox.Problem() is { } missing) return Violation($"the command checker's sandbox cannot run: {missing}");
+                sandbox = new Services.BubblewrapSandbox(cfg);
+            }
+            outcome = await Verifier.RunAsync(package, workPath, encrypted, ct, sandbox);
         }
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {

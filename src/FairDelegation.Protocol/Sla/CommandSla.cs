@@ -34,9 +34,14 @@ public sealed record CommandSla(
                 if (!OperatingSystem.IsWindows())
                     File.SetUnixFileMode(checkerPath, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
             }
-            var argv = Command.Select(a => a.Replace("{work}", context.WorkPath).Replace("{checker}", checkerPath ?? "{checker}")).ToList();
-            if (!Command.Any(a => a.Contains("{work}", StringComparison.Ordinal))) argv.Add(context.WorkPath);
-            return await RunAsync(argv, folder, context.CancellationToken);
+            // In a sandbox the checker sees the work and itself under the sandbox's paths, nothing of the host's.
+            var sandbox = context.Sandbox;
+            var workPath = sandbox?.WorkPath ?? context.WorkPath;
+            var checkerSeen = checkerPath is null ? "{checker}" : sandbox?.CheckerPath ?? checkerPath;
+            var argv = Command.Select(a => a.Replace("{work}", workPath).Replace("{checker}", checkerSeen)).ToList();
+            if (!Command.Any(a => a.Contains("{work}", StringComparison.Ordinal))) argv.Add(workPath);
+            var psi = sandbox?.Start(argv, context.WorkPath, checkerPath) ?? Direct(argv, folder);
+            return await RunAsync(psi, argv[0], context.CancellationToken);
         }
         finally
         {
@@ -44,23 +49,25 @@ public sealed record CommandSla(
         }
     }
 
-    private async Task<SlaVerdict> RunAsync(List<string> argv, string? workingDirectory, CancellationToken cancellationToken)
+    private static ProcessStartInfo Direct(List<string> argv, string? workingDirectory)
     {
-        var psi = new ProcessStartInfo(argv[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
-        };
+        var psi = new ProcessStartInfo(argv[0]) { WorkingDirectory = workingDirectory ?? Path.GetTempPath() };
         foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    private async Task<SlaVerdict> RunAsync(ProcessStartInfo psi, string program, CancellationToken cancellationToken)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        psi.UseShellExecute = false;
 
         using var process = new Process { StartInfo = psi };
         try { process.Start(); }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return SlaVerdict.Violation($"checker could not be started ({argv[0]}): {e.Message}");
+            return SlaVerdict.Violation($"checker could not be started ({program}): {e.Message}");
         }
         process.StandardInput.Close();
 

@@ -51,6 +51,9 @@ public sealed record SlaVerdict(bool Compliant, string Reason)
 /// <summary>What a check sees: the work as a file (some checkers need a path), the hidden assets, cancellation.</summary>
 public sealed record SlaCheckContext(string WorkPath, IReadOnlyDictionary<string, byte[]> Assets, CancellationToken CancellationToken = default)
 {
+    /// <summary>Where command checkers run; null runs them directly (only for checks on one's own machine).</summary>
+    public CommandSandbox? Sandbox { get; init; }
+
     public long WorkLength => new FileInfo(WorkPath).Length;
 
     public FileStream OpenWork() =>

@@ -32,13 +32,13 @@ public static class Verifier
 {
     /// <summary>Runs on a work file.</summary>
     public static async Task<VerifierOutcome> RunAsync(VerifierPackage package, string workPath, Stream encryptedOutput,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, CommandSandbox? sandbox = null)
     {
         var terms = package.Terms;
         await using var work = new FileStream(workPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var lengthBefore = work.Length;
         var lastWrite = File.GetLastWriteTimeUtc(workPath);
-        var verdict = await terms.Sla.CheckAsync(new SlaCheckContext(workPath, package.Assets, cancellationToken));
+        var verdict = await terms.Sla.CheckAsync(new SlaCheckContext(workPath, package.Assets, cancellationToken) { Sandbox = sandbox });
         if (!verdict.Compliant) return new SlaViolation(verdict.Reason);
         if (work.Length != lengthBefore || File.GetLastWriteTimeUtc(workPath) != lastWrite)
             return new SlaViolation("the work file changed while it was being checked");

@@ -15,7 +15,7 @@ results="$(mktemp -d)"
 export FAIRDELEGATION_ARTIFACTS="${FAIRDELEGATION_ARTIFACTS:-$results/artifacts}"
 echo "test results and artifacts: $results" >&2
 set +e
-dotnet test FairDelegation.sln --nologo -c Release --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
+dotnet test FairDelegation.Functions.sln --nologo -c Release --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -5,7 +5,7 @@ public static class RepoPaths
 {
     private static readonly Lazy<string> RootLazy = new(FindRoot);
 
-    /// <summary>The repository root (the folder holding FairDelegation.sln).</summary>
+    /// <summary>The repository root (the folder holding FairDelegation.Functions.sln).</summary>
     public static string Root => RootLazy.Value;
 
     public static string NodeModules => Path.Combine(Root, "node_modules");
@@ -29,8 +29,8 @@ public static class RepoPaths
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "FairDelegation.sln"))) return dir.FullName;
+            if (File.Exists(Path.Combine(dir.FullName, "FairDelegation.Functions.sln"))) return dir.FullName;
         }
-        throw new InvalidOperationException("FairDelegation.sln not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("FairDelegation.Functions.sln not found above " + AppContext.BaseDirectory);
     }
 }

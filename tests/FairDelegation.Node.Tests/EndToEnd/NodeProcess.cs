@@ -19,6 +19,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Url { get; }
     public string Output => _process.Output;
 
+    /// <summary>True once the process ended (e.g. killed itself at a fault point).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The TestHost built next to this test assembly's configuration (Debug or Release).</summary>
     private static string HostDll
     {

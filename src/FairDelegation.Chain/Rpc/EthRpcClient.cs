@@ -396,7 +396,7 @@ public sealed class EthRpcClient : IDisposable
         return null;
     }
 
-    private static RpcException ToRpcException(string method, Nethereum.JsonRpc.Client.RpcError? error)
+    internal static RpcException ToRpcException(string method, Nethereum.JsonRpc.Client.RpcError? error)
     {
         if (error is null) return new RpcException(method, -32603, "the node's batch answer has no entry for this call", null);
         string? data = error.Data switch
@@ -412,10 +412,10 @@ public sealed class EthRpcClient : IDisposable
 
     // Our call sites build parameters as System.Text.Json nodes and read results as JsonElement; Nethereum's client speaks
     // Newtonsoft. One conversion each way, at this boundary only.
-    private static object[] ToNewtonsoft(JsonNode?[] parameters) =>
+    internal static object[] ToNewtonsoft(JsonNode?[] parameters) =>
         parameters.Select(p => p is null ? null! : (object)JToken.Parse(p.ToJsonString())).ToArray();
 
-    private static JsonElement ToSystemTextJson(JToken? token)
+    internal static JsonElement ToSystemTextJson(JToken? token)
     {
         using var doc = JsonDocument.Parse(token is null ? "null" : token.ToString(Newtonsoft.Json.Formatting.None));
         return doc.RootElement.Clone();

@@ -4,12 +4,17 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nethereum.JsonRpc.Client.RpcMessages;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 
 namespace FairDelegation.Chain.Rpc;
 
 /// <summary>
 /// One WebSocket connection to an Ethereum node: JSON-RPC requests over it and eth_subscribe notifications pushed by
-/// the node ("newHeads", "logs"). It does not reconnect: when the connection drops, <see cref="Closed"/> completes,
+/// the node ("newHeads", "logs"). The frames are Nethereum.JsonRpc's message types (<see cref="RpcRequestMessage"/>,
+/// <see cref="RpcResponseMessage"/>, <see cref="RpcStreamingResponseMessage"/>); what is ours is the small transport over
+/// <see cref="ClientWebSocket"/>, because Nethereum's WebSocket client and RPC.Reactive are not served here. It does not reconnect: when the connection drops, <see cref="Closed"/> completes,
 /// pending requests fail with <see cref="WebSocketException"/>, and the owner (<see cref="Watching.HeadFeed"/>) opens a
 /// new one.
 /// </summary>
@@ -101,13 +106,7 @@ public sealed class EthSubscriptionClient : IAsyncDisposable
     {
         if (_closed.Task.IsCompleted) throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, $"the WebSocket to {Url} is closed");
         var id = Interlocked.Increment(ref _nextId);
-        var body = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["jsonrpc"] = "2.0",
-            ["id"] = id,
-            ["method"] = method,
-            ["params"] = new JsonArray(parameters.Select(p => p?.DeepClone()).ToArray()),
-        }.ToJsonString());
+        var body = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(new RpcRequestMessage(id, method, EthRpcClient.ToNewtonsoft(parameters))));
         var pending = new Pending(method, new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously), onNotification);
         _pending[id] = pending;
         Calls.Count(method, "ws");
@@ -157,32 +156,34 @@ public sealed class EthSubscriptionClient : IAsyncDisposable
 
     private void Dispatch(ReadOnlyMemory<byte> message)
     {
-        using var doc = JsonDocument.Parse(message);
-        var root = doc.RootElement;
-        if (root.ValueKind == JsonValueKind.Array)
+        var root = JToken.Parse(Encoding.UTF8.GetString(message.Span));
+        if (root is JArray items)
         {
-            foreach (var item in root.EnumerateArray()) DispatchOne(item);
+            foreach (var item in items.OfType<JObject>()) DispatchOne(item);
         }
-        else DispatchOne(root);
+        else if (root is JObject one) DispatchOne(one);
     }
 
-    private void DispatchOne(JsonElement m)
+    private void DispatchOne(JObject m)
     {
-        if (m.TryGetProperty("method", out var method) && method.GetString() == "eth_subscription"
-            && m.TryGetProperty("params", out var p) && p.TryGetProperty("subscription", out var sub))
+        if ((string?)m["method"] == "eth_subscription")
         {
-            if (_subscriptions.TryGetValue(sub.GetString() ?? "", out var handler) && p.TryGetProperty("result", out var r)) handler(r.Clone());
+            var notification = m.ToObject<RpcStreamingResponseMessage>();
+            if (notification?.Params is { Subscription: { } sub } p && _subscriptions.TryGetValue(sub, out var handler))
+                handler(EthRpcClient.ToSystemTextJson(p.Result));
             return;
         }
-        if (!m.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id) || !_pending.TryGetValue(id, out var pending)) return;
-        if (m.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        var answer = m.ToObject<RpcResponseMessage>();
+        if (answer?.Id is null || !long.TryParse(Convert.ToString(answer.Id, System.Globalization.CultureInfo.InvariantCulture), out var id)
+            || !_pending.TryGetValue(id, out var pending)) return;
+        if (answer.HasError)
         {
-            var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
-            var text = error.TryGetProperty("message", out var msg) ? msg.GetString() ?? "" : "";
-            pending.Answer.TrySetException(new RpcException(pending.Method, code, text, null));
+            var e = answer.Error;
+            pending.Answer.TrySetException(EthRpcClient.ToRpcException(pending.Method,
+                new Nethereum.JsonRpc.Client.RpcError(e.Code, e.Message, e.Data)));
             return;
         }
-        var result = m.TryGetProperty("result", out var res) ? res.Clone() : default;
+        var result = EthRpcClient.ToSystemTextJson(m["result"]);
         // Registered before the answer is released: the node may push the first notification right after it.
         if (pending.OnNotification is not null && result.ValueKind == JsonValueKind.String) _subscriptions[result.GetString()!] = pending.OnNotification;
         pending.Answer.TrySetResult(result);

@@ -70,6 +70,7 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         var row = page.Locator($"tr[data-id='{id}']");
         await Expect(row).ToBeVisibleAsync(new() { Timeout = 60_000 });
         (await browser.StillMarkedAsync()).Should().BeTrue("the row arrived by a live update, not a reload");
+        await browser.ScreenshotAsync("delegations-list-live");
 
         // Its page: the provider holds the work until the gate opens, so the delegation is seen waiting at (6).
         await row.GetByRole(AriaRole.Link).ClickAsync();
@@ -130,6 +131,8 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
 
         // The list filtered to Completed (runtime status) with role customer still shows it, with its outcome.
         await page.GotoAsync(fixture.Customer.Url + "/dashboard");
+        await Expect(page.Locator($"tr[data-id='{id}']")).ToContainTextAsync("Refunded");
+        await browser.ScreenshotAsync("delegations-list");
         await page.GetByLabel("Role").SelectOptionAsync("customer");
         await page.GetByLabel("Status").SelectOptionAsync("Completed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();

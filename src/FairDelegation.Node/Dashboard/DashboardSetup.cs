@@ -3,10 +3,16 @@ using FairDelegation.Node.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using FairDelegation.Node.Configuration;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FairDelegation.Node.Dashboard;
 
@@ -60,6 +66,19 @@ public static class DashboardSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Scheme, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         services.AddSingleton<DashboardData>();
+        // The keys that encrypt the session cookie (and the forms' antiforgery tokens) live in the node's data
+        // directory, not in the user's home: sessions survive a restart, and two nodes on one machine keep apart.
+        services.AddDataProtection();
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<NodeOptions>, ILoggerFactory>((k, node, logs) =>
+        {
+            var directory = node.Value.DataPath("dashboard-keys");
+            if (!Directory.Exists(directory))
+            {
+                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+                else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            k.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(directory), logs);
+        });
         return services;
     }
 

@@ -4,7 +4,17 @@ using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
 using FairDelegation.Testing;
+using System.Numerics;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Chain.Registry;
+using FairDelegation.Node.Dashboard;
+using FairDelegation.Protocol.Market;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
+using Nethereum.Web3;
+using Nethereum.Web3.Accounts;
 
 namespace FairDelegation.Dashboard.Tests;
 
@@ -12,6 +22,9 @@ namespace FairDelegation.Dashboard.Tests;
 /// One anvil with the escrow; a customer node (the dashboard under test); a provider whose "gated-echo" service copies
 /// its input once the test opens a gate file (so a test sees a delegation in flight for as long as it needs); and a
 /// provider that never claims (it wants 59 s left of a 60 s escrow window), so the customer refunds after the deadline.
+/// The market's registry holds the gated-echo provider (registered by dev account 4 as its identity, paid to the
+/// provider's wallet); the customer's dashboard reads it through a <see cref="MarketDirectoryView"/> over a
+/// <see cref="ProviderDirectory"/> folded from the registry's logs and reputations from the escrow's logs.
 /// One headless chromium (Debian's, by its executable path) for every test.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
@@ -25,6 +38,10 @@ public sealed class DashboardFixture : IAsyncLifetime
     public DashboardNode Provider { get; private set; } = null!;
     public DashboardNode NeverClaims { get; private set; } = null!;
     public string Gates { get; private set; } = "";
+    public ProviderDirectory Directory { get; } = new();
+    public string Registry { get; private set; } = "";
+    public static readonly BigInteger Stake = BigInteger.Pow(10, 17);
+    public static string ProviderIdentity => AnvilProcess.DevAddresses[4].ToLowerInvariant();
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
@@ -34,7 +51,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(Screenshots);
+        System.IO.Directory.CreateDirectory(Screenshots);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath(), Headless = true });
 
@@ -44,6 +61,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         var (contract, deployment) = await EscrowContract.DeployAsync(deployer);
         var escrow = contract.Address.ToLowerHex();
         Gates = Temp("gates");
+        var market = new Web3(new Account(AnvilProcess.DevPrivateKeys[4], Anvil.ChainId), Anvil.RpcUrl);
+        Registry = (await market.Eth.GetContractDeploymentHandler<RegistryDeployment>()
+            .SendRequestAndWaitForReceiptAsync(RegistryContract.Deployment(Stake, 3600))).ContractAddress;
 
         var provider = Settings("provider", AnvilProcess.DevPrivateKeys[1], escrow, deployment.BlockNumber);
         provider["FairDelegation:Provider:Services:gated-echo:Kind"] = "external-command";
@@ -56,6 +76,15 @@ public sealed class DashboardFixture : IAsyncLifetime
         provider["FairDelegation:Provider:Services:gated-echo:Arguments:2"] = "{input}";
         provider["FairDelegation:Provider:Services:gated-echo:Arguments:3"] = "{output}";
         Provider = await DashboardNode.StartAsync(provider);
+        await market.Eth.GetContractTransactionHandler<RegisterFunction>().SendRequestAndWaitForReceiptAsync(Registry, new RegisterFunction
+        {
+            Endpoint = Provider.Url, Payee = AnvilProcess.DevAddresses[1], AmountToSend = Stake,
+            Offers = RegistryLogs.ToStructs([new MarketOffer("gated-echo", EthereumAddress.Zero, 1000, PriceBasis.PerTask, 0, 4)]),
+        });
+        Directory.Apply(RegistryLogs.Decode(await market.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
+        {
+            Address = [Registry], FromBlock = new BlockParameter(0), ToBlock = BlockParameter.CreateLatest(),
+        })));
 
         var never = Settings("provider", AnvilProcess.DevPrivateKeys[2], escrow, deployment.BlockNumber);
         never["FairDelegation:Timeouts:Deadline"] = "00:01:00";
@@ -72,7 +101,21 @@ public sealed class DashboardFixture : IAsyncLifetime
 
         var customer = Settings("customer", AnvilProcess.DevPrivateKeys[3], escrow, deployment.BlockNumber);
         customer["FairDelegation:Timeouts:DeadlineMargin"] = "00:00:05";
-        Customer = await DashboardNode.StartAsync(customer);
+        var view = new MarketDirectoryView($"the registry {Registry}", Directory, ct => EscrowFactsAsync(market, escrow), TimeProvider.System);
+        Customer = await DashboardNode.StartAsync(customer, s => s.AddSingleton<IProviderDirectoryView>(view));
+    }
+
+    /// <summary>Every escrow event so far, with its block's time (what reputation is computed from).</summary>
+    private static async Task<IEnumerable<EscrowFact>> EscrowFactsAsync(Web3 web3, string escrow)
+    {
+        var logs = await web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
+        {
+            Address = [escrow], FromBlock = new BlockParameter(0), ToBlock = BlockParameter.CreateLatest(),
+        });
+        var times = new Dictionary<long, long>();
+        foreach (var block in logs.Select(l => (long)l.BlockNumber.Value).Distinct())
+            times[block] = (long)(await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(block))).Timestamp.Value;
+        return [.. EscrowLogs.Decode(logs, times)];
     }
 
     /// <summary>Debian's chromium: /usr/lib/chromium/chromium (or /usr/bin/chromium); infra/ensure-chromium.sh installs it.</summary>
@@ -83,7 +126,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     private string Temp(string what)
     {
-        var dir = Directory.CreateTempSubdirectory($"fd-dash-{what}-").FullName;
+        var dir = System.IO.Directory.CreateTempSubdirectory($"fd-dash-{what}-").FullName;
         _directories.Add(dir);
         return dir;
     }
@@ -121,7 +164,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var d in _directories)
         {
-            try { Directory.Delete(d, recursive: true); } catch (IOException) { }
+            try { System.IO.Directory.Delete(d, recursive: true); } catch (IOException) { }
         }
     }
 }

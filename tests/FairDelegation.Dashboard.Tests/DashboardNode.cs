@@ -2,6 +2,7 @@ using FairDelegation.Node.Hosting;
 using FairDelegation.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace FairDelegation.Dashboard.Tests;
@@ -26,11 +27,12 @@ public sealed class DashboardNode : IAsyncDisposable
         return client;
     }
 
-    public static async Task<DashboardNode> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<DashboardNode> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         var config = new Dictionary<string, string?>(settings) { ["Urls"] = url };
         var builder = FairDelegationNode.CreateBuilder([], c => c.AddInMemoryCollection(config));
+        services?.Invoke(builder.Services);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         var app = FairDelegationNode.Build(builder);

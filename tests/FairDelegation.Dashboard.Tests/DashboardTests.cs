@@ -143,10 +143,30 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task The_provider_page_says_plainly_that_no_registry_is_configured()
+    public async Task The_directory_lists_the_registered_providers_with_their_offers_stake_and_reputation()
     {
-        // The market's registry is not part of this node yet: the page must say so, not show an empty directory.
         await using var browser = await BrowserSession.OpenAsync(fixture);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Providers" }).ClickAsync();
+        var row = page.Locator($"#providers tr[data-provider='{DashboardFixture.ProviderIdentity}']");
+        await Expect(row).ToContainTextAsync(fixture.Provider.Url);
+        await Expect(row).ToContainTextAsync("gated-echo: 1000 wei per task, 4 at once");
+        await Expect(row).ToContainTextAsync("0.1 ETH");
+        await Expect(row).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+ claimed of \d+ opened"));
+        await Expect(row).ToContainTextAsync("reliability");
+        await browser.ScreenshotAsync("providers");
+
+        await page.GetByLabel("Service").FillAsync("no-such-service");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("No registered provider is serving no-such-service");
+    }
+
+    [Fact]
+    public async Task A_node_without_a_registry_says_so_on_its_provider_page()
+    {
+        // The provider nodes follow no registry: the page must say so, not show an empty directory.
+        await using var browser = await BrowserSession.OpenAsync(fixture, node: fixture.Provider);
         var page = browser.Page;
         await browser.SignInAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Providers" }).ClickAsync();

@@ -1,28 +1,37 @@
-using System.Numerics;
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Protocol.Market;
 
 namespace FairDelegation.Node.Dashboard;
 
 /// <summary>
-/// What the dashboard's provider page reads: the market's directory of registered providers with their reputation.
-/// The node registers an implementation only when it is configured with a provider registry; without one, the page
-/// says so instead of showing an empty list.
+/// What the dashboard's provider page reads: the market's directory (<see cref="ProviderDirectory"/>, a fold over the
+/// registry's events) and each payee's record (<see cref="ReputationBook"/>, from the escrow's events). A node has one
+/// only when it follows a provider registry; without it the page says no registry is configured instead of showing an
+/// empty list.
 /// </summary>
 public interface IProviderDirectoryView
 {
     /// <summary>Where the directory comes from (e.g. the registry contract's address), shown above the list.</summary>
     string Source { get; }
 
-    /// <summary>Registered providers, optionally only those offering <paramref name="service"/>.</summary>
-    Task<IReadOnlyList<ProviderListing>> ListAsync(string? service, CancellationToken ct);
+    /// <summary>Providers serving now, optionally only those offering <paramref name="service"/>.</summary>
+    IReadOnlyList<DirectoryEntry> Serving(string? service);
+
+    /// <summary>Every payee's record as of now.</summary>
+    Task<IReadOnlyDictionary<EthereumAddress, ProviderReputation>> ReputationsAsync(CancellationToken ct);
 }
 
-/// <summary>A registered provider: who it is, where it answers, what it offers, its stake and its record.</summary>
-public sealed record ProviderListing(string Identity, string Url, string Payee, BigInteger StakeWei, IReadOnlyList<ProviderOfferListing> Offers,
-    ProviderReputationListing? Reputation);
+/// <summary>
+/// The view over the market's own pieces: a <see cref="ProviderDirectory"/> kept up to date by whoever follows the
+/// registry's logs, and a source of escrow facts folded by <see cref="ReputationBook.Compute"/>.
+/// </summary>
+public sealed class MarketDirectoryView(string source, ProviderDirectory directory, Func<CancellationToken, Task<IEnumerable<EscrowFact>>> escrowFacts,
+    TimeProvider time) : IProviderDirectoryView
+{
+    public string Source => source;
 
-/// <summary>One offer: a service at a price (in wei of <see cref="Currency"/>, per <see cref="Unit"/>).</summary>
-public sealed record ProviderOfferListing(string Service, BigInteger Price, string Unit, string Currency);
+    public IReadOnlyList<DirectoryEntry> Serving(string? service) => directory.Serving(service);
 
-/// <summary>A provider's record computed from escrow events alone.</summary>
-public sealed record ProviderReputationListing(int Opened, int Claimed, int Refunded, BigInteger WagesEarnedWei, int DistinctCustomers,
-    TimeSpan? MedianOpenToClaim);
+    public async Task<IReadOnlyDictionary<EthereumAddress, ProviderReputation>> ReputationsAsync(CancellationToken ct) =>
+        ReputationBook.Compute(await escrowFacts(ct), time.GetUtcNow().ToUnixTimeSeconds());
+}

@@ -1,13 +1,16 @@
+using FairDelegation.Chain.Crypto;
+using FairDelegation.Protocol.Market;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FairDelegation.Node.Dashboard.Pages;
 
-/// <summary>The market's provider directory with reputation, when the node has a registry configured.</summary>
+/// <summary>The market's provider directory with reputation, when the node follows a provider registry.</summary>
 public sealed class ProvidersModel : PageModel
 {
     public IProviderDirectoryView? Directory { get; private set; }
-    public IReadOnlyList<ProviderListing> Providers { get; private set; } = [];
+    public IReadOnlyList<DirectoryEntry> Providers { get; private set; } = [];
+    public IReadOnlyDictionary<EthereumAddress, ProviderReputation> Reputations { get; private set; } = new Dictionary<EthereumAddress, ProviderReputation>();
     public string? Service { get; private set; }
     public string? Error { get; private set; }
 
@@ -16,13 +19,16 @@ public sealed class ProvidersModel : PageModel
         Service = string.IsNullOrWhiteSpace(service) ? null : service.Trim();
         Directory = HttpContext.RequestServices.GetService<IProviderDirectoryView>();
         if (Directory is null) return;
+        Providers = Directory.Serving(Service);
         try
         {
-            Providers = await Directory.ListAsync(Service, ct);
+            Reputations = await Directory.ReputationsAsync(ct);
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException) // the chain or the view failed: show the directory anyway
         {
-            Error = $"The directory could not be read: {e.Message}";
+            Error = $"The escrow's events could not be read, so reputations are missing: {e.Message}";
         }
     }
+
+    public ProviderReputation ReputationOf(DirectoryEntry p) => Reputations.TryGetValue(p.Payee, out var r) ? r : ProviderReputation.Empty(p.Payee);
 }

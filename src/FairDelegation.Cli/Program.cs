@@ -11,6 +11,8 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DelegateCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ContractCommand.Create());
+root.Subcommands.Add(RegistryCommand.Create());
+root.Subcommands.Add(ProvidersCommand.Create());
 root.Subcommands.Add(NodeCommand.Create());
 
 return await CliErrors.InvokeAsync(root, args);

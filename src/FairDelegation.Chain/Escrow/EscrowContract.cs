@@ -191,7 +191,7 @@ public sealed class EscrowContract
     }
 
     /// <summary>Our log record in Nethereum's shape, for its event decoders.</summary>
-    internal static FilterLog ToFilterLog(LogEntry log) => new()
+    public static FilterLog ToFilterLog(LogEntry log) => new()
     {
         Address = log.Address.ToLowerHex(),
         Topics = log.Topics.Cast<object>().ToArray(),
@@ -199,6 +199,8 @@ public sealed class EscrowContract
         BlockNumber = new HexBigInteger(log.BlockNumber),
         BlockHash = log.BlockHash,
         TransactionHash = log.TransactionHash,
+        LogIndex = new HexBigInteger(log.LogIndex),
+        Removed = log.Removed,
     };
 
     private static string Topic0<TEvent>() where TEvent : Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO

@@ -16,6 +16,9 @@ public static class RegistryContract
     /// <summary>The ABI as solc wrote it.</summary>
     public static string Abi => AbiJson.Value;
 
+    /// <summary>The registry's custom errors, to decode reverts (e.g. "StakeTooLow(minimum=…, stake=…)").</summary>
+    public static FairDelegation.Chain.Abi.ContractErrors Errors { get; } = FairDelegation.Chain.Abi.ContractErrors.FromAbiJson(ReadResource("FairDelegationRegistry.abi.json"));
+
     /// <summary>A deployment message with the registry's two parameters.</summary>
     public static RegistryDeployment Deployment(System.Numerics.BigInteger minStake, System.Numerics.BigInteger unbondingDelaySeconds) =>
         new() { MinStake = minStake, UnbondingDelay = unbondingDelaySeconds };

@@ -32,7 +32,7 @@ public static class ContractCommand
         };
         deploy.SetAction(async (parse, ct) =>
         {
-            var account = Deployer(parse.GetValue(keyFile), parse.GetValue(devAccount));
+            var account = Signer(parse.GetValue(keyFile), parse.GetValue(devAccount));
             if (!Uri.TryCreate(parse.GetValue(rpcUrl), UriKind.Absolute, out var url)) throw new CliException("--rpc-url is not an absolute URL");
             var n = parse.GetValue(confirmations);
             if (n < 1) throw new CliException("--confirmations must be at least 1");
@@ -52,7 +52,8 @@ public static class ContractCommand
         return deploy;
     }
 
-    private static EthAccount Deployer(FileInfo? keyFile, int? devAccount)
+    /// <summary>The sending key of `contract deploy` and the `registry` commands (never from the command line).</summary>
+    internal static EthAccount Signer(FileInfo? keyFile, int? devAccount)
     {
         if (keyFile is not null && devAccount is not null) throw new CliException("give either --key-file or --anvil-dev-account, not both");
         try

@@ -46,6 +46,20 @@ public sealed partial class MarketCommandTests(AnvilProcess anvil) : IClassFixtu
         r.StdErr.Should().Contain("--offer 'train-classifier'");
     }
 
+    /// <summary>The market demo: the cheapest provider has a record of refunds, and the pick is the mid-priced one with claims.</summary>
+    [Fact]
+    public async Task The_market_demo_ranks_a_record_of_refunds_below_and_prints_why()
+    {
+        var output = (await Cli.RunAsync("demo", "market", "--rpc-url", anvil.RpcUrl)).EnsureSuccess().StdOut;
+        output.Should().Contain("the customer lists the market").And.Contain("quotes:").And.Contain("(verified)");
+        var chose = output[output.IndexOf("chose ", StringComparison.Ordinal)..];
+        chose.Should().StartWith("chose " + AnvilProcess.DevAddresses[3], "provider 3 claimed every escrow; provider 2 is cheaper but let escrows be refunded");
+        chose.Should().Contain("3 claimed");
+        var ranking = output[output.IndexOf("ranking", StringComparison.Ordinal)..];
+        ranking.IndexOf(AnvilProcess.DevAddresses[3], StringComparison.OrdinalIgnoreCase).Should()
+            .BeLessThan(ranking.IndexOf(AnvilProcess.DevAddresses[2], StringComparison.OrdinalIgnoreCase));
+    }
+
     [GeneratedRegex(@"address\s+(0x[0-9a-fA-F]{40})")]
     private static partial Regex Address();
 }

@@ -15,6 +15,7 @@ public static class DemoCommand
         var verbose = new Option<bool>("--verbose") { Description = "Show the nodes' logs" };
         var command = new Command("demo", "Run one complete fair delegation (train-classifier under an accuracy SLA) between two local nodes on anvil and azurite");
         foreach (var o in new Option[] { keep, rpc, azurite, accuracy, verbose }) command.Options.Add(o);
+        command.Subcommands.Add(MarketDemo.CreateCommand());
         command.SetAction((parse, ct) =>
         {
             var url = parse.GetValue(rpc);

@@ -147,7 +147,9 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.AddSingleton<EscrowGateway>();
         services.AddSingleton<WalletFunding>();
         // The market (docs/market.md): with a registry configured, the dashboard lists its providers.
-        if (!string.IsNullOrWhiteSpace(section.Get<NodeOptions>()?.Chain.RegistryAddress))
+        var eager = section.Get<NodeOptions>() ?? new NodeOptions();
+        configure?.Invoke(eager);
+        if (!string.IsNullOrWhiteSpace(eager.Chain.RegistryAddress))
             services.AddSingleton<FairDelegation.Node.Dashboard.IProviderDirectoryView>(sp => Market.RegistryDirectoryView.Create(sp.GetRequiredService<EthRpcClient>(), Opt(sp).Chain));
         return services;
     }

@@ -60,9 +60,6 @@ public sealed class ChainOptions
     /// <summary>The singleton FairDelegationEscrow's address (0x...).</summary>
     public string EscrowAddress { get; set; } = "";
 
-    /// <summary>The market's FairDelegationRegistry (0x...), if any: the dashboard then lists its providers (docs/market.md).</summary>
-    public string? RegistryAddress { get; set; }
-
     /// <summary>Blocks on top of a transaction's block before it counts (1 = mined).</summary>
     public int Confirmations { get; set; } = 1;
 

@@ -146,11 +146,6 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.TryAddSingleton<IFaultPoints, NoFaultPoints>();
         services.AddSingleton<EscrowGateway>();
         services.AddSingleton<WalletFunding>();
-        // The market (docs/market.md): with a registry configured, the dashboard lists its providers.
-        var eager = section.Get<NodeOptions>() ?? new NodeOptions();
-        configure?.Invoke(eager);
-        if (!string.IsNullOrWhiteSpace(eager.Chain.RegistryAddress))
-            services.AddSingleton<FairDelegation.Node.Dashboard.IProviderDirectoryView>(sp => Market.RegistryDirectoryView.Create(sp.GetRequiredService<EthRpcClient>(), Opt(sp).Chain));
         return services;
     }
 

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command: installs what a fresh machine lacks, then runs every test
-# (C# suites against real anvil, azurite, PostgreSQL and SQLite; forge tests run from the Chain suite).
+# (C# suites against real anvil, azurite and SQLite; forge tests run from the Chain suite).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash infra/ensure-node-modules.sh
-bash infra/ensure-postgres.sh
 bash infra/ensure-chromium.sh
 bash infra/ensure-bubblewrap.sh
 

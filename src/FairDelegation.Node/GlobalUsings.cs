@@ -1,2 +1,3 @@
-global using FairDelegation.Durable;
-global using FairDelegation.Durable.Client;
+global using FairDelegation.Workflows;
+global using Microsoft.DurableTask;
+global using Microsoft.DurableTask.Client;

@@ -1,4 +1,5 @@
-using FairDelegation.Durable.Client;
+using FairDelegation.Workflows;
+using Microsoft.DurableTask.Client;
 using FairDelegation.Node.Customer;
 using FairDelegation.Node.Hosting;
 using FairDelegation.Node.Model;

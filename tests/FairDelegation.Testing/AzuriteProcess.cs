@@ -18,6 +18,19 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly AzuriteHttps? _https;
     private ExternalProcess? _process;
 
+    private int _queuePort, _tablePort;
+
+    /// <summary>
+    /// Also serve queues and tables (Azurite's all-in-one entry point), for the azure-storage workflow backend; see
+    /// <see cref="StorageConnectionString"/>.
+    /// </summary>
+    public bool QueuesAndTables { get; private init; }
+
+    /// <summary>A connection string with the blob, queue and table endpoints (needs <see cref="QueuesAndTables"/>).</summary>
+    public string StorageConnectionString => QueuesAndTables
+        ? $"{ConnectionString}QueueEndpoint=http://127.0.0.1:{_queuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{_tablePort}/{AccountName};"
+        : throw new InvalidOperationException("this Azurite serves blobs only: start it with queuesAndTables: true");
+
     private AzuriteProcess(int port, string location, bool inMemory, bool ownsLocation, AzuriteHttps? https)
     {
         _https = https;
@@ -53,11 +66,18 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <param name="inMemory">--inMemoryPersistence instead of a location on disk.</param>
     /// <param name="location">An existing workspace to use (kept on dispose); default a fresh temporary one (deleted on dispose).</param>
     /// <param name="https">Serve HTTPS with this certificate (and optionally accept OAuth bearer tokens, --oauth basic).</param>
-    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false, string? location = null, AzuriteHttps? https = null)
+    /// <param name="queuesAndTables">Also serve queues and tables (see <see cref="StorageConnectionString"/>).</param>
+    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false, string? location = null, AzuriteHttps? https = null,
+        bool queuesAndTables = false)
     {
         var owns = location is null;
         location ??= Directory.CreateTempSubdirectory("fd-azurite-").FullName;
-        var azurite = new AzuriteProcess(FreePort.Next(), location, inMemory, owns, https);
+        var azurite = new AzuriteProcess(FreePort.Next(), location, inMemory, owns, https) { QueuesAndTables = queuesAndTables };
+        if (queuesAndTables)
+        {
+            azurite._queuePort = FreePort.Next();
+            azurite._tablePort = FreePort.Next();
+        }
         try
         {
             await azurite.StartProcessAsync();
@@ -88,12 +108,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
     {
         var args = new List<string>
         {
-            RepoPaths.AzuriteBlob,
+            QueuesAndTables ? RepoPaths.AzuriteAll : RepoPaths.AzuriteBlob,
             "--disableTelemetry",
             "--silent",
             "--blobHost", "127.0.0.1",
             "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (QueuesAndTables)
+            args.AddRange(["--queueHost", "127.0.0.1", "--queuePort", _queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--tableHost", "127.0.0.1", "--tablePort", _tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--skipApiVersionCheck"]);
         // Azurite refuses --location together with --inMemoryPersistence; the location is then only the working directory.
         args.AddRange(_inMemory ? ["--inMemoryPersistence"] : ["--location", Location]);
         if (_https is not null)
@@ -103,8 +127,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
         _process = ExternalProcess.Start("node", args, workingDirectory: Location);
         var process = _process;
-        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(120),
-            () => process.HasExited ? $"azurite exited early: {process.Output}" : $"azurite output: {process.Output}");
+        foreach (var port in QueuesAndTables ? [Port, _queuePort, _tablePort] : new[] { Port })
+            await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(120),
+                () => process.HasExited ? $"azurite exited early: {process.Output}" : $"azurite output: {process.Output}");
     }
 
     public async ValueTask DisposeAsync()

@@ -21,6 +21,9 @@ public static class RepoPaths
     /// <summary>Azurite's blob-only entry point (node script).</summary>
     public static string AzuriteBlob => Require(Path.Combine(NodeModules, "azurite", "dist", "src", "blob", "main.js"));
 
+    /// <summary>All of Azurite: blob, queue and table services (the azure-storage workflow backend needs the three).</summary>
+    public static string AzuriteAll => Require(Path.Combine(NodeModules, "azurite", "dist", "src", "azurite.js"));
+
     private static string Require(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException(
             $"{path} is missing: node_modules is installed by the build (infra/ensure-node-modules.sh); run `dotnet build` first.", path);

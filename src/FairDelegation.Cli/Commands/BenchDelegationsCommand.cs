@@ -13,7 +13,8 @@ using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
 using FairDelegation.Cli.Demo;
-using FairDelegation.Durable.Client;
+using FairDelegation.Workflows;
+using Microsoft.DurableTask.Client;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Services;
 using FairDelegation.Protocol.Encryption;
@@ -41,9 +42,11 @@ public static class BenchDelegationsCommand
         var warmupOption = new Option<int>("--warmup") { Description = "Delegations run before measuring (JIT, pools)", DefaultValueFactory = _ => 20 };
         var blobs = new Option<string>("--blobs") { Description = "The nodes' blob stores: azurite (Azure Blob on Azurite, the default) or filesystem", DefaultValueFactory = _ => "azurite" };
         blobs.AcceptOnlyFromAmong("azurite", "filesystem");
+        var backend = new Option<string>("--backend") { Description = "The workflows' backend", DefaultValueFactory = _ => DurableBackend.Default };
+        backend.AcceptOnlyFromAmong([.. DurableBackend.Names]);
         var keepData = new Option<bool>("--keep-data") { Description = "Keep the nodes' data directory (engine databases, blobs) for inspection" };
         var command = new Command("delegations", "End-to-end delegations: p50/p95 latency and delegations/s with a breakdown, vs the raw open+claim transactions");
-        foreach (var o in new Option[] { count, concurrency, baseline, warmupOption, blobs, keepData }) command.Options.Add(o);
+        foreach (var o in new Option[] { count, concurrency, baseline, warmupOption, blobs, backend, keepData }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var m = parse.GetValue(count);
@@ -53,7 +56,7 @@ public static class BenchDelegationsCommand
             if (c < 1 || c > m) throw new CliException("--concurrency must be between 1 and --count");
             if (b < 1) throw new CliException("--baseline must be at least 1");
             if (parse.GetValue(warmupOption) < 0) throw new CliException("--warmup must not be negative");
-            await RunAsync(m, c, b, parse.GetValue(warmupOption), parse.GetValue(blobs) == "filesystem", parse.GetValue(keepData), ct);
+            await RunAsync(m, c, b, parse.GetValue(warmupOption), parse.GetValue(blobs) == "filesystem", parse.GetValue(backend)!, parse.GetValue(keepData), ct);
             return 0;
         });
         return command;
@@ -130,14 +133,15 @@ public static class BenchDelegationsCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private static async Task RunAsync(int m, int c, int pairs, int warmup, bool fileSystemBlobs, bool keepData, CancellationToken ct)
+    private static async Task RunAsync(int m, int c, int pairs, int warmup, bool fileSystemBlobs, string backend, bool keepData, CancellationToken ct)
     {
-        Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; workflows on {backend}; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
         using var rpcMethods = new RpcMethodTally();
         var dataDirectory = Directory.CreateTempSubdirectory("fd-bench-delegations-").FullName;
         await using var anvil = await LocalAnvil.StartAsync(ct: ct);
-        await using var azurite = fileSystemBlobs ? null : await LocalAzurite.StartAsync(ct);
+        await using var workflowStorage = fileSystemBlobs && backend != DurableBackend.AzureStorage ? null : await LocalAzurite.StartAsync(ct);
+        var azurite = fileSystemBlobs ? null : workflowStorage;
         InProcessNode? provider = null, customer = null;
         try
         {
@@ -153,8 +157,6 @@ public static class BenchDelegationsCommand
                 ["FairDelegation:Chain:Confirmations"] = "1",
                 ["FairDelegation:Chain:PollInterval"] = "00:00:00.050",
                 ["FairDelegation:Chain:WatchFromBlock"] = deployment.BlockNumber.ToString(CultureInfo.InvariantCulture),
-                // The engine's poll interval stays at its default (1 s): every work item of a node is made in its own process and
-                // wakes its worker at once (docs/durable.md), so faster idle polls would only burn CPU.
                 ["FairDelegation:Wallet:PrivateKey"] = Hex.Encode(LocalAnvil.DevAccount(account).ExportPrivateKey()),
                 ["FairDelegation:Blobs:Kind"] = azurite is null ? "FileSystem" : "AzureBlob",
                 ["FairDelegation:Blobs:ConnectionString"] = azurite?.ConnectionString,
@@ -163,6 +165,10 @@ public static class BenchDelegationsCommand
                 ["FairDelegation:Provider:Services:echo:Kind"] = "registered",
                 ["FairDelegation:Provider:Services:echo:WageWei"] = "1000",
                 ["FairDelegation:Api:ApiKey"] = apiKey,
+                ["FairDelegation:Durable:Backend"] = backend,
+                ["FairDelegation:Durable:AzureStorage:ConnectionString"] = workflowStorage?.StorageConnectionString,
+                ["FairDelegation:Durable:AzureStorage:TaskHubName"] = "bench" + role,
+                ["FairDelegation:Durable:AzureStorage:PartitionCount"] = "1",
             };
             provider = await InProcessNode.StartAsync(Settings("provider", 2), LogLevel.None, s => s.AddSingleton<IDelegationService, EchoService>(), ct: ct);
             customer = await InProcessNode.StartAsync(Settings("customer", 1), LogLevel.None, ct: ct);

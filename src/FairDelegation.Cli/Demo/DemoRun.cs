@@ -10,7 +10,8 @@ using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
 using FairDelegation.Cli.Api;
-using FairDelegation.Durable.Client;
+using FairDelegation.Workflows;
+using Microsoft.DurableTask.Client;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Provider;
 using FairDelegation.Protocol.Agreements;
@@ -21,7 +22,7 @@ using Microsoft.Extensions.Logging;
 namespace FairDelegation.Cli.Demo;
 
 /// <summary>What `fairdelegation demo` was asked to do.</summary>
-public sealed record DemoSettings(bool KeepRunning, string? RpcUrl, string? Azurite, double MinAccuracy, bool Verbose);
+public sealed record DemoSettings(bool KeepRunning, string? RpcUrl, string? Azurite, double MinAccuracy, bool Verbose, string Backend = DurableBackend.Default);
 
 /// <summary>
 /// One complete fair delegation on this machine: anvil and Azurite (started, or the given endpoints), the escrow
@@ -56,16 +57,18 @@ public static class DemoRun
                 rpcUrl = s.RpcUrl;
                 Console.WriteLine($"  anvil     {rpcUrl} (given)");
             }
-            string blobConnection;
+            string blobConnection, storageConnection;
             if (s.Azurite is null)
             {
                 azurite = await LocalAzurite.StartAsync(ct);
                 blobConnection = azurite.ConnectionString;
+                storageConnection = azurite.StorageConnectionString;
                 Console.WriteLine($"  azurite   {azurite.BlobEndpoint} (started from node_modules, in memory)");
             }
             else
             {
                 blobConnection = s.Azurite.Contains('=') ? s.Azurite : LocalAzurite.ConnectionStringFor(s.Azurite);
+                storageConnection = blobConnection;
                 Console.WriteLine("  azurite   given endpoint");
             }
 
@@ -108,6 +111,11 @@ public static class DemoRun
                 ["FairDelegation:Provider:Services:train-classifier:Kind"] = "train-classifier",
                 ["FairDelegation:Provider:Services:train-classifier:WageWei"] = Wage.ToString(CultureInfo.InvariantCulture),
                 ["FairDelegation:Api:ApiKey"] = apiKey,
+                // The workflows' backend; on azure-storage each node has its own task hub in the demo's Azurite.
+                ["FairDelegation:Durable:Backend"] = s.Backend,
+                ["FairDelegation:Durable:AzureStorage:ConnectionString"] = storageConnection,
+                ["FairDelegation:Durable:AzureStorage:TaskHubName"] = "demo" + role + Guid.NewGuid().ToString("N")[..8],
+                ["FairDelegation:Durable:AzureStorage:PartitionCount"] = "1",
             };
             var providerSettings = Settings("provider", providerWallet);
             providerSettings["FairDelegation:Wallet:PayeeAddress"] = payee.ToLowerHex();

@@ -6,8 +6,9 @@ using System.Net.Sockets;
 namespace FairDelegation.Cli.Demo;
 
 /// <summary>
-/// A throw-away Azurite blob service for the demo and benchmarks: node_modules/azurite on a free loopback port,
-/// in memory, killed on dispose. (Tests use FairDelegation.Testing.AzuriteProcess.)
+/// A throw-away Azurite for the demo and benchmarks: node_modules/azurite (blob, queue and table services, the
+/// latter two for the azure-storage workflow backend) on free loopback ports, in memory, killed on dispose.
+/// (Tests use FairDelegation.Testing.AzuriteProcess.)
 /// </summary>
 public sealed class LocalAzurite : IAsyncDisposable
 {
@@ -17,12 +18,24 @@ public sealed class LocalAzurite : IAsyncDisposable
     private readonly Process _process;
     private readonly string _location;
 
-    private LocalAzurite(Process process, int port, string location)
+    private LocalAzurite(Process process, int[] ports, string location)
     {
         _process = process;
         _location = location;
-        BlobEndpoint = $"http://127.0.0.1:{port}/devstoreaccount1";
+        BlobEndpoint = $"http://127.0.0.1:{ports[0]}/devstoreaccount1";
+        QueueEndpoint = $"http://127.0.0.1:{ports[1]}/devstoreaccount1";
+        TableEndpoint = $"http://127.0.0.1:{ports[2]}/devstoreaccount1";
     }
+
+    /// <summary>http://127.0.0.1:PORT/devstoreaccount1 of the queue service.</summary>
+    public string QueueEndpoint { get; }
+
+    /// <summary>http://127.0.0.1:PORT/devstoreaccount1 of the table service.</summary>
+    public string TableEndpoint { get; }
+
+    /// <summary>A connection string with all three services (what the azure-storage workflow backend needs).</summary>
+    public string StorageConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};BlobEndpoint={BlobEndpoint};QueueEndpoint={QueueEndpoint};TableEndpoint={TableEndpoint};";
 
     /// <summary>http://127.0.0.1:PORT/devstoreaccount1</summary>
     public string BlobEndpoint { get; }
@@ -38,16 +51,20 @@ public sealed class LocalAzurite : IAsyncDisposable
     {
         var script = Find() ?? throw new CliException(
             "azurite not found (node_modules/azurite above the current directory or the program): run `dotnet build` in the repository, or pass --azurite");
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        var ports = new int[3];
+        var probes = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        for (var i = 0; i < 3; i++)
         {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probes[i].Start();
+            ports[i] = ((IPEndPoint)probes[i].LocalEndpoint).Port;
         }
+        foreach (var probe in probes) probe.Stop();
         var location = Directory.CreateTempSubdirectory("fd-demo-azurite-").FullName;
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = location };
-        foreach (var a in new[] { script, "--disableTelemetry", "--silent", "--inMemoryPersistence", "--blobHost", "127.0.0.1",
-                     "--blobPort", port.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { script, "--disableTelemetry", "--silent", "--inMemoryPersistence", "--skipApiVersionCheck",
+                     "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(CultureInfo.InvariantCulture),
+                     "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(CultureInfo.InvariantCulture),
+                     "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
         Process process;
         try { process = Process.Start(psi) ?? throw new CliException("could not start node for azurite"); }
@@ -57,14 +74,17 @@ public sealed class LocalAzurite : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new LocalAzurite(process, port, location);
+        var azurite = new LocalAzurite(process, ports, location);
         var deadline = DateTime.UtcNow.AddSeconds(120); // node starting azurite on a loaded CI machine can take far longer than on a quiet one
         while (true)
         {
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, ct);
+                foreach (var port in ports)
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port, ct);
+                }
                 return azurite;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
@@ -77,7 +97,7 @@ public sealed class LocalAzurite : IAsyncDisposable
                 if (ct.IsCancellationRequested) throw;
                 string printed;
                 lock (output) printed = output.ToString().Trim().ReplaceLineEndings(" ");
-                throw new CliException($"azurite did not start on port {port} ({e.Message}; {printed})");
+                throw new CliException($"azurite did not start on ports {string.Join(", ", ports)} ({e.Message}; {printed})");
             }
         }
     }
@@ -87,7 +107,7 @@ public sealed class LocalAzurite : IAsyncDisposable
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "node_modules", "azurite", "dist", "src", "blob", "main.js");
+                var candidate = Path.Combine(dir.FullName, "node_modules", "azurite", "dist", "src", "azurite.js");
                 if (File.Exists(candidate)) return candidate;
             }
         return null;

@@ -195,7 +195,7 @@ public static partial class DelegationsApi
         {
             instanceId = await durable.ScheduleNewOrchestrationInstanceAsync(nameof(CustomerDelegation), start!.Input, new StartOrchestrationOptions(start.InstanceId), ct);
         }
-        catch (OrchestrationAlreadyExistsException)
+        catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
         {
             return AlreadyStarted(start!);
         }

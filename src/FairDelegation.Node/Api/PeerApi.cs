@@ -1,5 +1,4 @@
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Customer;
 using FairDelegation.Node.Model;
@@ -163,7 +162,7 @@ public static class PeerApi
         {
             return Results.Problem(statusCode: 404, title: "unknown agreement", detail: e.Message);
         }
-        catch (OrchestrationNotFoundException e)
+        catch (InstanceNotFoundException e)
         {
             return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"the delegation {e.InstanceId} no longer exists on this node");
         }

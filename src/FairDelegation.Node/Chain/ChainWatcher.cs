@@ -2,7 +2,6 @@ using System.Text.Json;
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Watching;
-using FairDelegation.Durable;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Customer;
 using FairDelegation.Node.Keys;
@@ -130,7 +129,7 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
             {
                 await RaiseAsync(e, r, ct);
             }
-            catch (OrchestrationNotFoundException)
+            catch (InstanceNotFoundException)
             {
                 // Purged since: nobody is waiting; the event must not block the ones after it.
                 log.LogInformation("escrow event {Event} of work key {WorkKey}: instance {Instance} no longer exists", e.GetType().Name, e.WorkKey, r.InstanceId);

@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Model;
 
 namespace FairDelegation.Node.Chain;

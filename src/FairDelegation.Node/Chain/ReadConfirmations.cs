@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,7 @@ public sealed class ReadConfirmations(EscrowGateway escrow, IOptions<NodeOptions
 {
     public override async Task<ConfirmationState> RunAsync(TaskActivityContext context, ReadConfirmationsInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var heads = escrow.Rpc.Heads;
         var seen = heads.Sequence;
         var state = await ReadAsync(input, ct);

@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 
 namespace FairDelegation.Node.Chain;
 

@@ -36,6 +36,9 @@ public sealed class NodeOptions
     public ChainOptions Chain { get; set; } = new();
     public WalletOptions Wallet { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>The workflows' backend ("FairDelegation:Durable": Backend sqlite | azure-storage, see docs/durable.md).</summary>
+    public FairDelegation.Workflows.DurableOptions Durable { get; set; } = new();
     public KeyStoreOptions KeyStore { get; set; } = new();
     public IdentityOptions Identity { get; set; } = new();
     public List<PeerOptions> Peers { get; set; } = [];
@@ -101,27 +104,9 @@ public sealed class WalletOptions
     public string? PayeeAddress { get; set; }
 }
 
-/// <summary>The durable engine's store and the node's own tables.</summary>
+/// <summary>The node's own tables.</summary>
 public sealed class DatabaseOptions
 {
-    /// <summary>sqlite (default) or postgres, for the durable engine.</summary>
-    public string Provider { get; set; } = "sqlite";
-
-    /// <summary>SQLite file of the durable engine (relative to the data directory).</summary>
-    public string DurablePath { get; set; } = "durable.db";
-
-    /// <summary>
-    /// How long the durable engine's worker holds a work item before another worker (or this node restarted after a
-    /// crash) may take it over.
-    /// </summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>The durable engine's longest pause between polls when idle.</summary>
-    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>PostgreSQL connection string when Provider is postgres.</summary>
-    public string? ConnectionString { get; set; }
-
     /// <summary>SQLite file for the node's own records: agreements, processed peer messages, shares, chain cursor.</summary>
     public string NodePath { get; set; } = "node.db";
 }

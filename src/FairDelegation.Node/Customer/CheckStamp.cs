@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Storage;
 using FairDelegation.Protocol.Delivery;
@@ -16,7 +15,7 @@ public sealed class CheckStamp(BlobFetcher fetcher, IBlobStore store) : TaskActi
 {
     public override async Task<CheckStampResult> RunAsync(TaskActivityContext context, CheckStampInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var a = input.Agreement;
         var terms = a.ParseTerms();
         Stamp stamp;

@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Keys;
 using FairDelegation.Node.Model;
 using FairDelegation.Protocol.Keys;
@@ -15,7 +14,7 @@ public sealed class CreateVerifier(KeyStore keys, IBlobStore store) : TaskActivi
 {
     public override async Task<StoredBlob> RunAsync(TaskActivityContext context, CreateVerifierInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var assets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (assetName, blob) in input.Request.Assets)
         {

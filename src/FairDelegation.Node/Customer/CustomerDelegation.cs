@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
@@ -68,7 +67,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             {
                 delivered = await context.WaitForExternalEvent<WorkDeliveredEvent>(DelegationEvents.WorkDelivered, timeouts.WorkDelivery);
             }
-            catch (TimeoutException)
+            catch (TaskCanceledException) // the SDK ends a timed-out WaitForExternalEvent this way
             {
                 return End(DelegationStatus.Cancelled, $"the provider did not deliver stamped work within {timeouts.WorkDelivery}", agreement);
             }
@@ -124,7 +123,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
                     var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, revealed.KeyId), StepRetry.Local);
                     return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
                 }
-                catch (TimeoutException)
+                catch (TaskCanceledException) // the SDK ends a timed-out WaitForExternalEvent this way
                 {
                     // The deadline is chain time; the node's clock only estimates it.
                     long chainNow;

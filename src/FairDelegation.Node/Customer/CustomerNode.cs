@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
 using FairDelegation.Storage;

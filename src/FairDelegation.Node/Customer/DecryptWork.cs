@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Keys;
 using FairDelegation.Node.Storage;
 using FairDelegation.Protocol.Encryption;
@@ -16,7 +15,7 @@ public sealed class DecryptWork(KeyStore keys, IBlobStore store) : TaskActivity<
 {
     public override async Task<string> RunAsync(TaskActivityContext context, DecryptWorkInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var a = input.Agreement;
         var target = $"agreements/{a.AgreementId}/result";
         // Run again after a crash, it decrypts again and writes the same bytes: no need to ask whether the result exists.

@@ -1,5 +1,4 @@
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Hosting;
@@ -25,7 +24,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
     public override async Task<FixTermsResult> RunAsync(TaskActivityContext context, DelegationRequest request)
     {
         var o = options.Value;
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var verifierKeyId = "verifier-" + MessageIds.For(context.IdempotencyKey, "verifier-key");
         keys.GetOrCreateSecp256k1Key(verifierKeyId, "verifier-key");
         EthereumAddress verifierKey;

@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Model;
 
@@ -11,5 +10,5 @@ namespace FairDelegation.Node.Customer;
 public sealed class OpenEscrow(EscrowGateway escrow) : TaskActivity<OpenEscrowInput, ChainTransaction>
 {
     public override Task<ChainTransaction> RunAsync(TaskActivityContext context, OpenEscrowInput input) =>
-        escrow.OpenAsync(input.Agreement, input.WorkHash, context.CancellationToken);
+        escrow.OpenAsync(input.Agreement, input.WorkHash, CancellationToken.None);
 }

@@ -1,5 +1,4 @@
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Keys;
 
@@ -14,7 +13,7 @@ public sealed class RefundEscrow(EscrowGateway escrow, KeyStore keys) : TaskActi
     public override async Task<RefundResult> RunAsync(TaskActivityContext context, RefundEscrowInput input)
     {
         var terms = EscrowGateway.TermsOf(input.Agreement.ParseTerms(), input.WorkHash);
-        var (tx, claimed) = await escrow.RefundAsync(terms, context.CancellationToken);
+        var (tx, claimed) = await escrow.RefundAsync(terms, CancellationToken.None);
         if (claimed is not null)
         {
             var keyId = RevealedKeys.Store(keys, claimed.RevealedWorkKey, claimed.PrivateKey);

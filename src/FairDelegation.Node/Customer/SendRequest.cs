@@ -1,5 +1,4 @@
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Hosting;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Peers;
@@ -19,7 +18,7 @@ public sealed class SendRequest(IBlobStore store, SharedBlobs shares, NodeUrls u
 
     public override async Task<PeerResult> RunAsync(TaskActivityContext context, SendRequestInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var a = input.Agreement;
         // One read: up to the inline limit (+1 byte to notice a larger input). Only a larger input needs its properties, for a share.
         BlobReference inputRef;

@@ -1,7 +1,6 @@
 using FairDelegation.Chain.Accounts;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Customer;
@@ -40,48 +39,30 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.AddHostedService<StartupChecks>(); // before the watcher and the workers: a wrong escrow address stops the node
         services.AddHostedService<ChainWatcher>();
 
-        services.AddDurableTask(b =>
+        // Workflows: the Durable Task stack on the backend "FairDelegation:Durable:Backend" names (docs/durable.md).
+        services.AddDurableWorkflows(eager.Durable, r =>
         {
-            b.AddTasks(r =>
-            {
-                r.AddOrchestrator<CustomerDelegation>();
-                r.AddOrchestrator<ProviderDelegation>();
-                // Customer steps
-                r.AddActivity<FixTerms>();
-                r.AddActivity<CreateVerifier>();
-                r.AddActivity<SendRequest>();
-                r.AddActivity<CheckStamp>();
-                r.AddActivity<OpenEscrow>();
-                r.AddActivity<RefundEscrow>();
-                r.AddActivity<DecryptWork>();
-                // Provider steps
-                r.AddActivity<ProduceWork>();
-                r.AddActivity<RunVerifier>();
-                r.AddActivity<DeliverWork>();
-                r.AddActivity<CheckEscrow>();
-                r.AddActivity<RevealKey>();
-                r.AddActivity<PaymentReceived>();
-                // Shared
-                r.AddActivity<ReadConfirmations>();
-                r.AddActivity<ReadChainTime>();
-            });
-            b.Configure(d =>
-            {
-                d.LeaseDuration = eager.Database.LeaseDuration;
-                d.MaxPollInterval = eager.Database.MaxPollInterval;
-            });
-            if (string.Equals(eager.Database.Provider, "postgres", StringComparison.OrdinalIgnoreCase))
-            {
-                b.UsePostgres(eager.Database.ConnectionString
-                              ?? throw new InvalidOperationException($"{NodeOptions.SectionName}:Database:ConnectionString is required for the postgres provider"));
-            }
-            else
-            {
-                var path = eager.DataPath(eager.Database.DurablePath);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                b.UseSqlite($"Data Source={path}");
-            }
-        });
+            r.AddOrchestrator<CustomerDelegation>();
+            r.AddOrchestrator<ProviderDelegation>();
+            // Customer steps
+            r.AddActivity<FixTerms>();
+            r.AddActivity<CreateVerifier>();
+            r.AddActivity<SendRequest>();
+            r.AddActivity<CheckStamp>();
+            r.AddActivity<OpenEscrow>();
+            r.AddActivity<RefundEscrow>();
+            r.AddActivity<DecryptWork>();
+            // Provider steps
+            r.AddActivity<ProduceWork>();
+            r.AddActivity<RunVerifier>();
+            r.AddActivity<DeliverWork>();
+            r.AddActivity<CheckEscrow>();
+            r.AddActivity<RevealKey>();
+            r.AddActivity<PaymentReceived>();
+            // Shared
+            r.AddActivity<ReadConfirmations>();
+            r.AddActivity<ReadChainTime>();
+        }, eager.DataPath);
         return services;
     }
 

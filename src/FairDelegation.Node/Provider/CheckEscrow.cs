@@ -1,5 +1,4 @@
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Model;
 
@@ -14,7 +13,7 @@ public sealed class CheckEscrow(EscrowGateway escrow) : TaskActivity<CheckEscrow
 {
     public override async Task<CheckEscrowResult> RunAsync(TaskActivityContext context, CheckEscrowInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var t = input.Agreement.ParseTerms();
         var e = input.Opened;
         CheckEscrowResult Refuse(string reason) => new(EscrowVerdict.Refused, reason);

@@ -1,5 +1,4 @@
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Hosting;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Peers;
@@ -24,7 +23,7 @@ public sealed class DeliverWork(SharedBlobs shares, NodeUrls urls, PeerClient pe
         {
             var reply = await peers.SendAsync(a.PeerUrl, PeerKinds.DeliveredRoute, EthereumAddress.Parse(a.PeerIdentity), PeerKinds.WorkDelivered,
                 a.AgreementId, MessageIds.For(context.IdempotencyKey, "delivered"), PeerJson.Serialize(new WorkDeliveredMessage(reference, w.Stamp!)),
-                context.CancellationToken);
+                CancellationToken.None);
             return PeerJson.Deserialize<PeerResult>(reply, "reply to the delivery");
         }
         catch (PeerCallException e) when (e.Refused)

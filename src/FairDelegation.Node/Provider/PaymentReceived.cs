@@ -1,6 +1,5 @@
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Escrow;
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Model;
 
@@ -14,7 +13,7 @@ public sealed class PaymentReceived(EscrowGateway escrow) : TaskActivity<Payment
 {
     public override async Task<PeerResult> RunAsync(TaskActivityContext context, PaymentReceivedInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var (_, receipt) = await escrow.ConfirmationsAsync(input.Claim.Hash, ct);
         if (receipt is null) return PeerResult.Refuse($"the claim {input.Claim.Hash} is not on the chain");
         if (!receipt.Succeeded) return PeerResult.Refuse($"the claim {input.Claim.Hash} reverted");

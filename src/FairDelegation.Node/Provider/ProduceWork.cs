@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Services;
 using FairDelegation.Node.Storage;
@@ -15,7 +14,7 @@ public sealed class ProduceWork(ServiceCatalog catalog, BlobFetcher fetcher, IBl
 {
     public override async Task<ProduceWorkResult> RunAsync(TaskActivityContext context, ProduceWorkInput input)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None;
         var a = input.Agreement;
         var service = a.ParseTerms().Service;
         if (catalog.Find(service) is not { } offered) return new ProduceWorkResult(null, $"service {service} is no longer offered");

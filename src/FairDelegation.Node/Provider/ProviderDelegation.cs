@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
@@ -54,7 +53,7 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
             {
                 request = await context.WaitForExternalEvent<RequestReceivedEvent>(DelegationEvents.RequestReceived, timeouts.Request);
             }
-            catch (TimeoutException)
+            catch (TaskCanceledException) // the SDK ends a timed-out WaitForExternalEvent this way
             {
                 return End(DelegationStatus.Abandoned, $"the customer sent no request within {timeouts.Request}");
             }
@@ -103,10 +102,10 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
                 try
                 {
                     var left = giveUpAt - context.CurrentUtcDateTime;
-                    if (left <= TimeSpan.Zero) throw new TimeoutException();
+                    if (left <= TimeSpan.Zero) throw new TaskCanceledException();
                     opened = await context.WaitForExternalEvent<EscrowOpenedEvent>(DelegationEvents.EscrowOpened, left);
                 }
-                catch (TimeoutException)
+                catch (TaskCanceledException) // the SDK ends a timed-out WaitForExternalEvent this way
                 {
                     return End(DelegationStatus.Abandoned, $"no escrow was opened within {timeouts.EscrowOpen}; the work key was not revealed");
                 }

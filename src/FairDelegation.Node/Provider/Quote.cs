@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Keys;
@@ -114,7 +113,7 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(nameof(ProviderDelegation), input, new StartOrchestrationOptions(instanceId), ct);
         }
-        catch (OrchestrationAlreadyExistsException)
+        catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
         {
             // Same proposal quoted again (a retried message): the orchestration already runs.
         }

@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Keys;
 using FairDelegation.Node.Model;
@@ -19,7 +18,7 @@ public sealed class RevealKey(EscrowGateway escrow, KeyStore keys, Microsoft.Ext
         try
         {
             // The margin is read here, not from the input: a re-run after a restart applies it to the chain's time then.
-            return await escrow.ClaimAsync(EscrowGateway.TermsOf(input.Opened), copy, options.Value.Timeouts.DeadlineMargin, context.CancellationToken);
+            return await escrow.ClaimAsync(EscrowGateway.TermsOf(input.Opened), copy, options.Value.Timeouts.DeadlineMargin, CancellationToken.None);
         }
         finally
         {

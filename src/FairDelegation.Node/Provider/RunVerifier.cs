@@ -1,4 +1,3 @@
-using FairDelegation.Durable;
 using FairDelegation.Node.Configuration;
 using FairDelegation.Node.Model;
 using FairDelegation.Node.Storage;
@@ -20,7 +19,7 @@ public sealed class RunVerifier(BlobFetcher fetcher, IBlobStore store, IOptions<
     public override async Task<VerifierResult> RunAsync(TaskActivityContext context, RunVerifierInput input)
     {
         var a = input.Agreement;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken.None);
         limit.CancelAfter(options.Value.Timeouts.Verifier);
         var ct = limit.Token;
 
@@ -74,7 +73,7 @@ public sealed class RunVerifier(BlobFetcher fetcher, IBlobStore store, IOptions<
             }
             outcome = await Verifier.RunAsync(package, workPath, encrypted, ct, sandbox);
         }
-        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!CancellationToken.None.IsCancellationRequested)
         {
             return Violation($"the verifier did not finish within {options.Value.Timeouts.Verifier}");
         }

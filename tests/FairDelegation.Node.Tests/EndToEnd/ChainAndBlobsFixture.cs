@@ -19,7 +19,7 @@ public sealed class ChainAndBlobsFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var anvil = Anvil.InitializeAsync();
-        Azurite = await AzuriteProcess.StartAsync();
+        Azurite = await AzuriteProcess.StartAsync(queuesAndTables: true);
         await anvil;
         Rpc = new EthRpcClient(Anvil.RpcUrl);
         var deployer = new TransactionSender(Rpc, EthAccount.FromPrivateKey(AnvilProcess.DevPrivateKeys[0]));

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Numerics;
 using FairDelegation.Chain.Accounts;
 using FairDelegation.Chain.Crypto;
-using FairDelegation.Durable.Client;
+using FairDelegation.Workflows;
+using Microsoft.DurableTask.Client;
 using FairDelegation.Node.Customer;
 using FairDelegation.Node.Model;
 using FairDelegation.Protocol.Sla;
@@ -17,6 +18,12 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
     public static readonly BigInteger Wage = BigInteger.Parse("250000000000000000", CultureInfo.InvariantCulture); // 0.25 ETH
 
     private readonly List<string> _directories = [];
+
+    /// <summary>
+    /// The workflows' backend of the nodes this helper starts. in-memory until the embedded sqlite backend lands
+    /// (then sqlite); azure-storage runs on the fixture's Azurite, one task hub per node (kept across a restart).
+    /// </summary>
+    public string Backend { get; init; } = DurableBackend.InMemory;
     private readonly List<TestNode> _nodes = [];
 
     public EthAccount CustomerWallet { get; private set; } = null!;
@@ -57,6 +64,15 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
             ["FairDelegation:Provider:Services:train-classifier:WageWei"] = Wage.ToString(CultureInfo.InvariantCulture),
         };
         if (role == "provider") s["FairDelegation:Wallet:PayeeAddress"] = Payee.ToLowerHex();
+        s["FairDelegation:Durable:Backend"] = Backend;
+        if (Backend == DurableBackend.AzureStorage)
+        {
+            s["FairDelegation:Durable:AzureStorage:ConnectionString"] = chain.Azurite.StorageConnectionString;
+            s["FairDelegation:Durable:AzureStorage:TaskHubName"] = role + Guid.NewGuid().ToString("N")[..12];
+            s["FairDelegation:Durable:AzureStorage:PartitionCount"] = "1";
+            s["FairDelegation:Durable:AzureStorage:MaxQueuePollingInterval"] = "00:00:00.200";
+            s["FairDelegation:Durable:AzureStorage:WorkerId"] = role; // a restarted node takes its own partition lease back
+        }
         if (overrides is not null) foreach (var (k, v) in overrides) s[k] = v;
         return s;
     }

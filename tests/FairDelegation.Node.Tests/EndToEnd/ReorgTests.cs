@@ -39,7 +39,7 @@ public sealed class ReorgTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         await chain.Rpc.ReorgAsync(1);
         await Task.Delay(1500); // the provider checks again, finds the opening gone, and waits for a new one
         (await chain.Rpc.GetBalanceAsync(_d.Payee)).Should().Be(BigInteger.Zero, "nothing was revealed on the vanished opening");
-        var meta = await provider.Get<Durable.Client.DurableTaskClient>().GetInstanceAsync(providerId);
+        var meta = await provider.Get<Microsoft.DurableTask.Client.DurableTaskClient>().GetInstanceAsync(providerId);
         meta!.IsCompleted.Should().BeFalse();
 
         // The customer's deposit reappears (re-broadcast) and gets its confirmations: now the provider reveals.

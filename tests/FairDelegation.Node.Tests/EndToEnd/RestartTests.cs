@@ -11,7 +11,8 @@ namespace FairDelegation.Node.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class RestartTests(ChainAndBlobsFixture chain) : IAsyncLifetime
 {
-    private readonly Delegations _d = new(chain);
+    // A restart needs a backend that outlives the process.
+    private readonly Delegations _d = new(chain) { Backend = FairDelegation.Workflows.DurableBackend.AzureStorage };
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();
@@ -26,7 +27,6 @@ public sealed class RestartTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         s["FairDelegation:Provider:Services:slow-copy:Arguments:2"] = "{input}";
         s["FairDelegation:Provider:Services:slow-copy:Arguments:3"] = "{output}";
         s["FairDelegation:Provider:Services:slow-copy:WageWei"] = Delegations.Wage.ToString();
-        s["FairDelegation:Database:LeaseDuration"] = "00:00:02";
         return s;
     }
 
@@ -88,7 +88,6 @@ public sealed class RestartTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         var settings = _d.Settings("customer", await _d.CustomerWalletAsync(), new Dictionary<string, string?>
         {
             ["FairDelegation:Timeouts:WorkDelivery"] = "00:01:30",
-            ["FairDelegation:Database:LeaseDuration"] = "00:00:02",
         });
         var customer = await NodeProcess.StartAsync(settings, port);
         try

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace FairDelegation.Durable;
+namespace FairDelegation.Workflows;
 
 /// <summary>BigInteger as a decimal JSON string ("1000000000000000000"); also reads JSON numbers.</summary>
 public sealed class BigIntegerJsonConverter : JsonConverter<BigInteger>

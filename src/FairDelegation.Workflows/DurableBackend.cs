@@ -83,6 +83,11 @@ public static class DurableBackend
             MaxConcurrentTaskOrchestrationWorkItems = o.MaxConcurrentOrchestrations,
             MaxConcurrentTaskActivityWorkItems = o.MaxConcurrentActivities,
             WorkerId = o.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}",
+            WorkItemQueueVisibilityTimeout = o.VisibilityTimeout,
+            ControlQueueVisibilityTimeout = o.VisibilityTimeout,
+            LeaseInterval = o.LeaseInterval,
+            LeaseRenewInterval = o.LeaseInterval / 3,
+            LeaseAcquireInterval = o.LeaseInterval / 3,
         };
         if (loggerFactory is not null) settings.LoggerFactory = loggerFactory;
         return new AzureStorageOrchestrationService(settings);

@@ -51,6 +51,18 @@ public sealed class AzureStorageBackendOptions
     /// <summary>Activities one worker runs at once.</summary>
     public int MaxConcurrentActivities { get; set; } = 16;
 
+    /// <summary>
+    /// How long a dequeued message stays hidden from other workers (the framework renews it while an activity runs). After a
+    /// worker dies its work items come back after this; the framework's default is 5 minutes.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A partition lease's length: after a worker dies, another takes its partitions over within about this. Renewed and
+    /// re-acquired every third of it.
+    /// </summary>
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>This worker's name in partition leases (default machine name and process id).</summary>
     public string? WorkerId { get; set; }
 }

@@ -53,22 +53,28 @@ public sealed class TaskHubWorkerHost : DurableTaskWorker
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_worker is null) return;
+        // Once: a host stopped twice (a test that stops a node early, then disposes it) must not stop the worker again.
+        var worker = Interlocked.Exchange(ref _worker, null);
+        if (worker is null) return;
         try
         {
             // Graceful: running work items finish and are saved; past the host's shutdown timeout they are abandoned,
             // and the backend hands them to a worker again (activities run at least once).
-            await _worker.StopAsync(isForced: false).WaitAsync(cancellationToken);
+            await worker.StopAsync(isForced: false).WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            await _worker.StopAsync(isForced: true);
+            await worker.StopAsync(isForced: true);
+        }
+        finally
+        {
+            worker.Dispose();
         }
     }
 
     public override void Dispose()
     {
-        _worker?.Dispose();
+        Interlocked.Exchange(ref _worker, null)?.Dispose();
         base.Dispose();
     }
 

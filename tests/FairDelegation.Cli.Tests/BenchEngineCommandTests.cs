@@ -2,16 +2,20 @@ namespace FairDelegation.Cli.Tests;
 
 public class BenchEngineCommandTests
 {
-    /// <summary>
-    /// Runs under `dotnet fairdelegation.dll`, where the PostgreSQL phase must re-launch the CLI through the
-    /// shared host (it once re-ran plain `dotnet` and failed).
-    /// </summary>
     [Fact]
-    public async Task Bench_engine_runs_both_stores_with_worker_processes()
+    public async Task Bench_engine_runs_on_azure_storage_against_a_fresh_azurite_and_reports_the_raw_queue_rate()
     {
-        var result = await Cli.RunAsync("bench", "engine", "--orchestrations", "20");
+        var result = await Cli.RunAsync("bench", "engine", "--backend", "azure-storage", "--orchestrations", "10");
         result.ExitCode.Should().Be(0, result.StdErr + result.StdOut);
-        result.StdOut.Should().Contain("SQLite").And.Contain("PostgreSQL, 1 worker process:").And.Contain("PostgreSQL, 2 worker processes:");
+        result.StdOut.Should().Contain("azure-storage:").And.Contain("work items/s").And.Contain("Azurite queue put+get");
+    }
+
+    [Fact]
+    public async Task Bench_engine_refuses_an_unknown_backend()
+    {
+        var result = await Cli.RunAsync("bench", "engine", "--backend", "postgres");
+        result.ExitCode.Should().NotBe(0);
+        (result.StdErr + result.StdOut).Should().Contain("postgres");
     }
 
     [Fact]

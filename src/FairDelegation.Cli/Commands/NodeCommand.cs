@@ -23,7 +23,8 @@ public static class NodeCommand
         var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (appsettings.json shape)" };
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "The node's data directory (databases, keys, blobs)" };
         var set = new Option<string[]>("--set") { Description = "A configuration override, key=value (e.g. FairDelegation:Chain:EscrowAddress=0x...); repeatable" };
-        var node = new Command("node", "Run a customer or provider node") { role, urls, config, dataDir, set };
+        var backend = new Option<string?>("--backend") { Description = "The workflows' backend (FairDelegation:Durable:Backend): sqlite, azure-storage or in-memory" };
+        var node = new Command("node", "Run a customer or provider node") { role, urls, config, dataDir, backend, set };
         node.SetAction(async (parse, ct) =>
         {
             var overrides = new Dictionary<string, string?>
@@ -32,6 +33,12 @@ public static class NodeCommand
                 ["FairDelegation:Role"] = parse.GetValue(role),
             };
             if (parse.GetValue(dataDir) is { } d) overrides["FairDelegation:DataDirectory"] = d.FullName;
+            if (parse.GetValue(backend) is { } b)
+            {
+                if (!FairDelegation.Workflows.DurableBackend.Names.Contains(b))
+                    throw new CliException($"--backend '{b}' is not a backend: use one of {string.Join(", ", FairDelegation.Workflows.DurableBackend.Names)}");
+                overrides["FairDelegation:Durable:Backend"] = b;
+            }
             foreach (var kv in parse.GetValue(set) ?? [])
             {
                 var eq = kv.IndexOf('=');

@@ -71,7 +71,9 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
             s["FairDelegation:Durable:AzureStorage:TaskHubName"] = role + Guid.NewGuid().ToString("N")[..12];
             s["FairDelegation:Durable:AzureStorage:PartitionCount"] = "1";
             s["FairDelegation:Durable:AzureStorage:MaxQueuePollingInterval"] = "00:00:00.200";
-            s["FairDelegation:Durable:AzureStorage:WorkerId"] = role; // a restarted node takes its own partition lease back
+            // A killed node's work comes back to its restarted self within seconds.
+            s["FairDelegation:Durable:AzureStorage:VisibilityTimeout"] = "00:00:10";
+            s["FairDelegation:Durable:AzureStorage:LeaseInterval"] = "00:00:06";
         }
         if (overrides is not null) foreach (var (k, v) in overrides) s[k] = v;
         return s;

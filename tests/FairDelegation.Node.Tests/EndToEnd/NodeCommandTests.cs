@@ -28,7 +28,9 @@ public sealed class NodeCommandTests(ChainAndBlobsFixture chain) : IDisposable
         var port = FreePort.Next();
         await using var node = ExternalProcess.Start("dotnet",
         [
-            CliDll, "node", "--role", "provider", "--urls", $"http://127.0.0.1:{port}", "--data-dir", _dir,
+            CliDll, "node", "--role", "provider", "--urls", $"http://127.0.0.1:{port}", "--data-dir", _dir, "--backend", "azure-storage",
+            "--set", $"FairDelegation:Durable:AzureStorage:ConnectionString={chain.Azurite.StorageConnectionString}",
+            "--set", $"FairDelegation:Durable:AzureStorage:TaskHubName=cli{Guid.NewGuid():N}"[..60],
             "--set", $"FairDelegation:Chain:RpcUrl={chain.Anvil.RpcUrl}",
             "--set", $"FairDelegation:Chain:EscrowAddress={chain.EscrowAddress}",
             "--set", "FairDelegation:Wallet:PrivateKeyEnvironmentVariable=FD_TEST_WALLET",

@@ -1,6 +1,7 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using DurableTask.Core.Query;
+using FairDelegation.Durable.Sqlite;
 using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,11 +22,8 @@ public static class DurableBackend
     public const string AzureStorage = "azure-storage";
     public const string InMemory = "in-memory";
 
-    /// <summary>
-    /// The backend when none is configured. azure-storage (on <c>UseDevelopmentStorage=true</c> unless told otherwise)
-    /// until the embedded sqlite provider lands; then sqlite.
-    /// </summary>
-    public const string Default = AzureStorage;
+    /// <summary>The backend when none is configured: the embedded one.</summary>
+    public const string Default = Sqlite;
 
     public static readonly IReadOnlyList<string> Names = [Sqlite, AzureStorage, InMemory];
 
@@ -42,8 +40,13 @@ public static class DurableBackend
                 AddService(services, sp => new InMemoryOrchestrationService(sp.GetService<ILoggerFactory>()));
                 break;
             case Sqlite:
-                throw new InvalidOperationException(
-                    "Durable:Backend sqlite: the embedded SQLite provider is not in this build yet; use azure-storage (Azurite locally) or in-memory");
+                AddService(services, sp => new SqliteOrchestrationService(new SqliteOrchestrationServiceSettings
+                {
+                    DatabasePath = dataPath(options.Sqlite.Path),
+                    WorkItemLockTimeout = options.Sqlite.LockTimeout,
+                    SynchronousFull = options.Sqlite.SynchronousFull,
+                }, sp.GetService<ILogger<SqliteOrchestrationService>>()));
+                break;
             default:
                 throw new InvalidOperationException(
                     $"Durable:Backend '{options.Backend}' is not a backend: use one of {string.Join(", ", Names)}");

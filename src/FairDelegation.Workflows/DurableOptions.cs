@@ -17,11 +17,17 @@ public sealed class DurableOptions
     public AzureStorageBackendOptions AzureStorage { get; set; } = new();
 }
 
-/// <summary>The embedded backend: one SQLite file (provided by FairDelegation.Durable.Sqlite).</summary>
+/// <summary>The embedded backend: one SQLite file (FairDelegation.Durable.Sqlite, docs/durable-sqlite.md).</summary>
 public sealed class SqliteBackendOptions
 {
     /// <summary>The database file; a relative path is under the node's data directory.</summary>
     public string Path { get; set; } = "durable.db";
+
+    /// <summary>How long a killed worker's episode or activity stays locked before a worker (this node restarted) takes it.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>PRAGMA synchronous=FULL: commits survive power loss, not only a process crash (slower).</summary>
+    public bool SynchronousFull { get; set; }
 }
 
 /// <summary>

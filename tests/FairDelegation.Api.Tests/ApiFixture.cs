@@ -81,8 +81,6 @@ public sealed class ApiFixture : IAsyncLifetime
             ["FairDelegation:Role"] = role,
             ["FairDelegation:Name"] = role,
             ["FairDelegation:DataDirectory"] = dir,
-            // The API tests start no node twice: in memory until the embedded sqlite backend lands.
-            ["FairDelegation:Durable:Backend"] = "in-memory",
             ["FairDelegation:Chain:RpcUrl"] = Anvil.RpcUrl,
             ["FairDelegation:Chain:ChainId"] = "31337",
             ["FairDelegation:Chain:EscrowAddress"] = EscrowAddress,

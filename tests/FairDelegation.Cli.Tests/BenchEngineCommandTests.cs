@@ -11,14 +11,6 @@ public class BenchEngineCommandTests
     }
 
     [Fact]
-    public async Task Bench_engine_refuses_an_unknown_backend()
-    {
-        var result = await Cli.RunAsync("bench", "engine", "--backend", "postgres");
-        result.ExitCode.Should().NotBe(0);
-        (result.StdErr + result.StdOut).Should().Contain("postgres");
-    }
-
-    [Fact]
     public async Task Bench_engine_runs_the_framework_on_the_sqlite_provider()
     {
         var result = await Cli.RunAsync("bench", "engine", "--backend", "sqlite", "--orchestrations", "20", "--rounds", "1");
@@ -29,8 +21,8 @@ public class BenchEngineCommandTests
     [Fact]
     public async Task Bench_engine_refuses_an_unknown_backend()
     {
-        var result = await Cli.RunAsync("bench", "engine", "--backend", "nope");
+        var result = await Cli.RunAsync("bench", "engine", "--backend", "postgres");
         result.ExitCode.Should().NotBe(0);
-        (result.StdErr + result.StdOut).Should().Contain("--backend");
+        (result.StdErr + result.StdOut).Should().Contain("--backend 'postgres' is not a backend");
     }
 }

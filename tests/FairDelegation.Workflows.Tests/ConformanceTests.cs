@@ -45,7 +45,7 @@ public abstract class ConformanceTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try { await _host.StopAsync(cts.Token); } catch (OperationCanceledException) { }
-        _host.Dispose();
+        await ((IAsyncDisposable)_host).DisposeAsync(); // the backends are IAsyncDisposable
     }
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
@@ -283,6 +283,19 @@ public abstract class ConformanceTests : IAsyncLifetime
         var done = await CompletionAsync(id);
         done.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Failed);
         done.FailureDetails!.ErrorMessage.Should().Contain(nameof(Add), "the message names the step that no longer matches the history");
+    }
+}
+
+public sealed class SqliteConformanceTests : ConformanceTests, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fd-workflows-").FullName;
+
+    protected override DurableOptions Backend() => new() { Backend = DurableBackend.Sqlite, Sqlite = { Path = Path.Combine(_dir, "durable.db") } };
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 }
 

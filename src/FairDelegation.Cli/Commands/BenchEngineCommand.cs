@@ -16,7 +16,8 @@ namespace FairDelegation.Cli.Commands;
 /// <summary>
 /// `fairdelegation bench engine --backend B`: N orchestrations of 5 sequential no-op activities run by the Durable Task
 /// Framework on backend B; work items per second (5 activities + 6 orchestration episodes per orchestration), next to
-/// the backend's raw rate measured in the same run (SQLite: single-row commits/s; Azurite: queue put+get/s).
+/// the backend's raw rate measured in the same run (SQLite: single-row commits/s; Azurite: queue put+get/s). On sqlite the
+/// run is the framework's TaskHubWorker on the provider directly (SqliteProviderBenchmark), in interleaved rounds.
 /// </summary>
 public static class BenchEngineCommand
 {
@@ -25,18 +26,23 @@ public static class BenchEngineCommand
     public static Command Create()
     {
         var count = new Option<int>("--orchestrations") { Description = "orchestrations per run", DefaultValueFactory = _ => 1000 };
-        var backend = new Option<string>("--backend") { Description = "The workflows' backend", DefaultValueFactory = _ => DurableBackend.Default };
-        backend.AcceptOnlyFromAmong([.. DurableBackend.Names]);
+        var backend = new Option<string>("--backend") { Description = $"The workflows' backend: {string.Join(", ", DurableBackend.Names)}", DefaultValueFactory = _ => DurableBackend.Default };
+        var rounds = new Option<int>("--rounds") { Description = "sqlite: rounds of (raw commits, provider run), interleaved", DefaultValueFactory = _ => 3 };
         var connection = new Option<string?>("--connection-string") { Description = "azure-storage: this storage account instead of a fresh Azurite" };
         var cmd = new Command("engine", "Workflow engine throughput: work items/s of the Durable Task Framework on a backend vs the backend's raw rate");
         cmd.Options.Add(count);
         cmd.Options.Add(backend);
         cmd.Options.Add(connection);
+        cmd.Options.Add(rounds);
         cmd.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var n = parse.GetValue(count);
             if (n < 1) throw new CliException("--orchestrations must be at least 1");
-            await RunAsync(n, parse.GetValue(backend)!, parse.GetValue(connection), ct);
+            var b = parse.GetValue(backend)!;
+            if (!DurableBackend.Names.Contains(b))
+                throw new CliException($"--backend '{b}' is not a backend: use one of {string.Join(", ", DurableBackend.Names)}");
+            if (b == DurableBackend.Sqlite) await RunSqliteProviderAsync(n, parse.GetValue(rounds), ct);
+            else await RunAsync(n, b, parse.GetValue(connection), ct);
             return 0;
         });
         return cmd;
@@ -68,11 +74,6 @@ public static class BenchEngineCommand
                     rawRate = await QueueRateAsync(connectionString, ct);
                     raw = "Azurite queue put+get";
                     break;
-                case DurableBackend.Sqlite:
-                    options.Sqlite.Path = Path.Combine(dir, "engine.db");
-                    rawRate = await SqliteCommitRateAsync(Path.Combine(dir, "raw.db"), ct);
-                    raw = "SQLite commits";
-                    break;
                 default:
                     rawRate = double.NaN;
                     raw = "no raw rate (in memory)";
@@ -89,6 +90,45 @@ public static class BenchEngineCommand
             SqliteConnection.ClearAllPools();
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// The framework on the SQLite provider next to SQLite's raw commit rate, interleaved over rounds (each round a
+    /// fresh file), so both see the same machine load.
+    /// </summary>
+    private static async Task RunSqliteProviderAsync(int n, int rounds, CancellationToken ct)
+    {
+        if (rounds < 1) throw new CliException("--rounds must be at least 1");
+        Console.WriteLine($"engine benchmark, backend sqlite (Durable Task Framework + FairDelegation.Durable.Sqlite): {n} orchestrations x " +
+                          $"{ActivitiesPerOrchestration} sequential no-op activities = {n * (ActivitiesPerOrchestration * 2 + 1)} work items per round; " +
+                          $"{Environment.ProcessorCount} cores");
+        {
+            // Warm-up (JIT, file cache), not reported.
+            var warm = Directory.CreateTempSubdirectory("fd-bench-provider-").FullName;
+            try { await SqliteProviderBenchmark.RunAsync(Math.Min(n, 100), Path.Combine(warm, "taskhub.db"), ct); }
+            finally { SqliteConnection.ClearAllPools(); try { Directory.Delete(warm, true); } catch (IOException) { } }
+        }
+        var ratios = new List<double>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var dir = Directory.CreateTempSubdirectory("fd-bench-provider-").FullName;
+            try
+            {
+                var raw = await SqliteCommitRateAsync(Path.Combine(dir, "raw.db"), ct);
+                var r = await SqliteProviderBenchmark.RunAsync(n, Path.Combine(dir, "taskhub.db"), ct);
+                ratios.Add(r.PerSecond / raw);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"round {round}: SQLite provider (WAL, synchronous=NORMAL): {r.PerSecond,8:F0} work items/s ({r.WorkItems} in {r.Elapsed.TotalSeconds:F2} s); raw commits {raw,8:F0}/s; ratio {r.PerSecond / raw:F2}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU {r.CpuMicrosPerItem:F0} µs per work item (whole process); {r.Commits} commits holding {r.Writes} writes"));
+            }
+            finally
+            {
+                SqliteConnection.ClearAllPools();
+                try { Directory.Delete(dir, true); } catch (IOException) { }
+            }
+        }
+        ratios.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median ratio work items / raw commits: {ratios[ratios.Count / 2]:F3}"));
     }
 
     private sealed record Result(long WorkItems, TimeSpan Elapsed)
@@ -116,7 +156,8 @@ public static class BenchEngineCommand
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddDurableWorkflows(options, r => r.AddOrchestrator<Chain>().AddActivity<Noop>());
-        using var host = builder.Build();
+        var host = builder.Build();
+        await using var disposeHost = (IAsyncDisposable)host; // the backends are IAsyncDisposable
         var client = host.Services.GetRequiredService<DurableTaskClient>();
         await host.Services.GetRequiredService<DurableTask.Core.IOrchestrationService>().CreateIfNotExistsAsync();
         var ids = new string[n];

@@ -20,10 +20,10 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
     private readonly List<string> _directories = [];
 
     /// <summary>
-    /// The workflows' backend of the nodes this helper starts. in-memory until the embedded sqlite backend lands
-    /// (then sqlite); azure-storage runs on the fixture's Azurite, one task hub per node (kept across a restart).
+    /// The workflows' backend of the nodes this helper starts: sqlite (the default, a file in the node's data directory),
+    /// or azure-storage on the fixture's Azurite, one task hub per node (kept across a restart).
     /// </summary>
-    public string Backend { get; init; } = DurableBackend.InMemory;
+    public string Backend { get; init; } = DurableBackend.Sqlite;
     private readonly List<TestNode> _nodes = [];
 
     public EthAccount CustomerWallet { get; private set; } = null!;
@@ -65,6 +65,7 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
         };
         if (role == "provider") s["FairDelegation:Wallet:PayeeAddress"] = Payee.ToLowerHex();
         s["FairDelegation:Durable:Backend"] = Backend;
+        s["FairDelegation:Durable:Sqlite:LockTimeout"] = "00:00:05"; // a killed node's locked work returns to its restarted self soon
         if (Backend == DurableBackend.AzureStorage)
         {
             s["FairDelegation:Durable:AzureStorage:ConnectionString"] = chain.Azurite.StorageConnectionString;

@@ -9,10 +9,15 @@ namespace FairDelegation.Node.Tests.EndToEnd;
 
 /// <summary>A node killed (SIGKILL) in the middle of a delegation and started again on the same data resumes and completes it.</summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class RestartTests(ChainAndBlobsFixture chain) : IAsyncLifetime
+public sealed class SqliteRestartTests(ChainAndBlobsFixture chain) : RestartTests(chain, FairDelegation.Workflows.DurableBackend.Sqlite);
+
+/// <summary>The same on Azure Storage (Azurite): the node's task hub outlives the process.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class AzureStorageRestartTests(ChainAndBlobsFixture chain) : RestartTests(chain, FairDelegation.Workflows.DurableBackend.AzureStorage);
+
+public abstract class RestartTests(ChainAndBlobsFixture chain, string backend) : IAsyncLifetime
 {
-    // A restart needs a backend that outlives the process.
-    private readonly Delegations _d = new(chain) { Backend = FairDelegation.Workflows.DurableBackend.AzureStorage };
+    private readonly Delegations _d = new(chain) { Backend = backend };
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();

@@ -4,9 +4,15 @@ using FairDelegation.Node.Model;
 namespace FairDelegation.Node.Tests.EndToEnd;
 
 [Collection(EndToEndCollection.Name)]
-public sealed class HappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetime
+public sealed class HappyPathTests(ChainAndBlobsFixture chain) : HappyPath(chain, FairDelegation.Workflows.DurableBackend.Sqlite);
+
+/// <summary>The happy path with both nodes' workflows on Azure Storage (Azurite).</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class AzureStorageHappyPathTests(ChainAndBlobsFixture chain) : HappyPath(chain, FairDelegation.Workflows.DurableBackend.AzureStorage);
+
+public abstract class HappyPath(ChainAndBlobsFixture chain, string backend) : IAsyncLifetime
 {
-    private readonly Delegations _d = new(chain);
+    private readonly Delegations _d = new(chain) { Backend = backend };
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();

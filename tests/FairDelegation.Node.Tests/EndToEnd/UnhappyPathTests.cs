@@ -215,3 +215,41 @@ public sealed class UnhappyPathTests(ChainAndBlobsFixture chain) : IAsyncLifetim
         await NobodyPaidAsync(outcome);
     }
 }
+
+/// <summary>A refund path with both nodes' workflows on Azure Storage (Azurite): the deadline passes, the customer refunds.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class AzureStorageRefundTests(ChainAndBlobsFixture chain) : IAsyncLifetime
+{
+    private readonly Delegations _d = new(chain) { Backend = FairDelegation.Workflows.DurableBackend.AzureStorage };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task A_provider_never_claims_when_the_deadline_leaves_less_than_its_margin_and_the_customer_refunds()
+    {
+        var provider = await _d.StartProviderAsync(new Dictionary<string, string?>
+        {
+            ["FairDelegation:Timeouts:Deadline"] = "00:01:00", ["FairDelegation:Timeouts:WorkDelivery"] = "00:00:30",
+            ["FairDelegation:Timeouts:DeadlineMargin"] = "00:00:59",
+        });
+        var customer = await _d.StartCustomerAsync(new Dictionary<string, string?> { ["FairDelegation:Timeouts:DeadlineMargin"] = "00:00:05" },
+            s => s.AddHttpClient(BlobFetcher.HttpClientName).AddHttpMessageHandler(() => new DelayingHandler(TimeSpan.FromSeconds(2))));
+        var customerBefore = await chain.Rpc.GetBalanceAsync(_d.CustomerWallet.Address);
+
+        var id = await Delegations.StartTrainingAsync(customer, provider.Url);
+        var providerId = await Delegations.ProviderInstanceAsync(customer, id);
+        var providerOutcome = await Delegations.OutcomeAsync(provider, providerId);
+        providerOutcome.Status.Should().Be(DelegationStatus.Abandoned);
+
+        await Delegations.WaitForStepAsync(customer, id, "WaitForKey");
+        await chain.Rpc.IncreaseTimeAsync(70);
+        await chain.Rpc.MineAsync();
+        var outcome = await Delegations.OutcomeAsync(customer, id);
+        outcome.Status.Should().Be(DelegationStatus.Refunded, outcome.Reason);
+        outcome.Transactions.Select(t => t.Step).Should().Equal("OpenEscrow", "RefundEscrow");
+        (await chain.Rpc.GetBalanceAsync(_d.Payee)).Should().Be(BigInteger.Zero, "the provider's key was never revealed");
+        var fees = outcome.Transactions.Aggregate(BigInteger.Zero, (s, t) => s + t.Fee);
+        (await chain.Rpc.GetBalanceAsync(_d.CustomerWallet.Address)).Should().Be(customerBefore - fees);
+    }
+}

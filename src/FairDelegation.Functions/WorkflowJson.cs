@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace FairDelegation.Functions;
 
-/// <summary>The JSON options of every payload the Functions runtime stores for the workflows: the node engine's.</summary>
+/// <summary>The JSON options of every payload the Functions runtime stores for the workflows: the workflows' own (DurableJson).</summary>
 internal static class WorkflowJson
 {
-    public static JsonSerializerOptions Options { get; } = FairDelegation.Durable.JsonDataConverter.CreateDefaultOptions();
+    public static JsonSerializerOptions Options { get; } = FairDelegation.Workflows.DurableJson.Options;
 }

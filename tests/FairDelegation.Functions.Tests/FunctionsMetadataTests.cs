@@ -32,7 +32,54 @@ public sealed class FunctionsMetadataTests
         { nameof(DelegationFunctions.StartDelegation), "post", "delegations", true },
         { nameof(PeerFunctions.PeerIdentity), "get", "peer/identity", false },
         { nameof(PeerFunctions.PeerShare), "get", "peer/shares/{token}", false },
+        { nameof(DelegationQueryFunctions.ListDelegations), "get", "delegations", true },
+        { nameof(DelegationQueryFunctions.GetDelegation), "get", "delegations/{id}", true },
+        { nameof(DelegationQueryFunctions.GetDelegationResult), "get", "delegations/{id}/result", true },
+        { nameof(PeerFunctions.PeerQuote), "post", "peer/quote", true },
+        { nameof(PeerFunctions.PeerRequest), "post", "peer/request", true },
+        { nameof(PeerFunctions.PeerDelivered), "post", "peer/delivered", true },
+        { nameof(PeerFunctions.GetAgreement), "get", "agreements/{id}", true },
     };
+
+    /// <summary>Every orchestrator and activity class of the node, by the generic base it derives from.</summary>
+    public static TheoryData<string, string> Workflows()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var type in typeof(FairDelegation.Node.Customer.CustomerDelegation).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            for (var b = type.BaseType; b is not null; b = b.BaseType)
+            {
+                if (!b.IsGenericType) continue;
+                var d = b.GetGenericTypeDefinition();
+                if (d == typeof(Microsoft.DurableTask.TaskOrchestrator<,>)) data.Add(type.Name, "orchestrationTrigger");
+                else if (d == typeof(Microsoft.DurableTask.TaskActivity<,>)) data.Add(type.Name, "activityTrigger");
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Workflows))]
+    public void Each_orchestrator_and_activity_of_the_node_is_a_function_of_its_name(string name, string trigger)
+    {
+        // The orchestrators call activities by class name; Durable Functions dispatches them to the function of that name.
+        Trigger(Function(name)).GetProperty("type").GetString().Should().Be(trigger);
+    }
+
+    [Fact]
+    public void The_node_has_two_orchestrators_and_fifteen_activities() =>
+        Workflows().Select(row => (string)row[1]).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count())
+            .Should().BeEquivalentTo(new Dictionary<string, int> { ["orchestrationTrigger"] = 2, ["activityTrigger"] = 15 });
+
+    [Fact]
+    public void The_chain_watcher_is_a_timer_function_with_the_durable_client()
+    {
+        var function = Function(nameof(FairDelegation.Functions.Workflows.ChainWatcherFunction.WatchChain));
+        var trigger = Trigger(function);
+        trigger.GetProperty("type").GetString().Should().Be("timerTrigger");
+        trigger.GetProperty("schedule").GetString().Should().Be(FairDelegation.Functions.Workflows.ChainWatcherFunction.Schedule);
+        function.GetProperty("bindings").EnumerateArray().Should().Contain(b => b.GetProperty("type").GetString() == "durableClient");
+    }
 
     [Theory]
     [MemberData(nameof(HttpFunctions))]

@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Hosting;
 using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using CoreTaskActivity = DurableTask.Core.TaskActivity;
@@ -46,6 +47,7 @@ public sealed class TaskHubWorkerHost : DurableTaskWorker
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
+        foreach (var m in _services.GetServices<ActivityMiddleware>()) _worker.AddActivityDispatcherMiddleware(m.Invoke);
         await _worker.StartAsync().WaitAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }

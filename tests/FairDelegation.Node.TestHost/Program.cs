@@ -9,8 +9,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 // A whole node in a process of its own, so a test can kill it (SIGKILL) and start it again on the same data.
 var builder = FairDelegationNode.CreateBuilder(args);
-if (Environment.GetEnvironmentVariable(KillAtFaultPoint.Variable) is { Length: > 0 } killAt)
-    builder.Services.AddSingleton<IFaultPoints>(new KillAtFaultPoint(killAt));
+var killAt = Environment.GetEnvironmentVariable(KillAtFaultPoint.KillVariable);
+var freezeAt = Environment.GetEnvironmentVariable(KillAtFaultPoint.FreezeVariable);
+if (!string.IsNullOrEmpty(killAt) || !string.IsNullOrEmpty(freezeAt))
+{
+    var faults = new KillAtFaultPoint(killAt, freezeAt);
+    builder.Services.AddSingleton<IFaultPoints>(faults);
+    // "{activity}:before-save": the activity returned, its result not yet saved by the backend.
+    builder.Services.AddSingleton(new ActivityMiddleware(async (context, next) =>
+    {
+        await next();
+        if (context.GetProperty<DurableTask.Core.History.TaskScheduledEvent>() is { Name: { } name }) faults.Reach(FaultPoint.BeforeSave(name));
+    }));
+}
 var app = FairDelegationNode.Build(builder);
 
 // Test-only routes (the customer HTTP API of issue 7 replaces these): start a delegation with an inline input, read it.
@@ -32,6 +43,17 @@ app.MapGet("/test/delegations/{id}", async (string id, DurableTaskClient durable
         step = meta.ReadCustomStatusAs<StepStatus>(),
         outcome = meta.IsCompleted ? meta.ReadOutputAs<DelegationOutcome>() : null,
     });
+});
+
+// The instances still Pending or Running (none may be left after recovery).
+app.MapGet("/test/running", async (DurableTaskClient durable, CancellationToken ct) =>
+{
+    var ids = new List<string>();
+    await foreach (var m in durable.GetAllInstancesAsync(new OrchestrationQuery
+    {
+        Statuses = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended],
+    }).WithCancellation(ct)) ids.Add(m.InstanceId);
+    return Results.Ok(ids);
 });
 
 await app.RunAsync();

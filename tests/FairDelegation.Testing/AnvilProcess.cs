@@ -49,12 +49,41 @@ public class AnvilProcess : IAsyncLifetime, IAsyncDisposable
     /// <summary>Everything anvil printed (for failure diagnostics).</summary>
     public string Output => _process?.Output ?? "";
 
+    /// <summary>
+    /// An anvil that keeps its chain in <paramref name="stateFile"/> (<c>--state FILE</c>: loaded at start if present,
+    /// dumped on a graceful exit), so <see cref="StopAsync"/> then <see cref="StartAgainAsync"/> bring back the same chain
+    /// (chain id, accounts, balances, contracts) on the same port, like a real node restarted on its data.
+    /// </summary>
+    public static AnvilProcess WithState(string stateFile) => new("--state", stateFile, "--preserve-historical-states");
+
     public async Task InitializeAsync()
     {
         Port = FreePort.Next();
+        await StartProcessAsync();
+    }
+
+    /// <summary>
+    /// Stops anvil the way an operator does (SIGTERM: with --state it dumps its chain first) and waits for it to exit;
+    /// the port stays this instance's.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        _process.Signal(ExternalProcess.SigTerm);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await _process.DisposeAsync();
+        _process = null;
+    }
+
+    /// <summary>Starts anvil again on the same port with the same arguments (after <see cref="StopAsync"/>).</summary>
+    public Task StartAgainAsync() => StartProcessAsync();
+
+    private async Task StartProcessAsync()
+    {
         _process = ExternalProcess.Start(RepoPaths.Anvil,
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), .. _extraArgs]);
-        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(120), () => _process.Output);
+        var process = _process;
+        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(120), () => process.Output);
         // Listening is not answering: wait for the first successful JSON-RPC call.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
@@ -68,8 +97,8 @@ public class AnvilProcess : IAsyncLifetime, IAsyncDisposable
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline || _process.HasExited)
-                throw new InvalidOperationException($"anvil did not answer on {RpcUrl}: {_process.Output}");
+            if (DateTime.UtcNow > deadline || process.HasExited)
+                throw new InvalidOperationException($"anvil did not answer on {RpcUrl}: {process.Output}");
             await Task.Delay(50);
         }
     }

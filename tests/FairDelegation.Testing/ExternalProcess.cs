@@ -49,6 +49,18 @@ public sealed class ExternalProcess : IAsyncDisposable
         _process.WaitForExit(10_000);
     }
 
+    public const int SigTerm = 15, SigCont = 18, SigStop = 19; // Linux
+
+    /// <summary>Sends a signal (SIGTERM for a graceful stop, SIGSTOP/SIGCONT to freeze and resume) to the process.</summary>
+    public void Signal(int signal)
+    {
+        if (!_process.HasExited && Kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -27,4 +27,11 @@ public static class FaultPoint
     public const string ClaimAfterMined = "RevealKey:after-mined";
     public const string RefundBeforeSend = "RefundEscrow:before-send";
     public const string RefundAfterMined = "RefundEscrow:after-mined";
+
+    /// <summary>
+    /// "{activity}:before-save" (e.g. "OpenEscrow:before-save"): the activity returned, the backend has not saved its
+    /// result. The activity cannot announce it; the test host reaches it from an <c>FairDelegation.Workflows.ActivityMiddleware</c>
+    /// after the activity's <c>next()</c>.
+    /// </summary>
+    public static string BeforeSave(string activity) => activity + ":before-save";
 }

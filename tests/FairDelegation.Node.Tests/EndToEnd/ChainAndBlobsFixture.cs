@@ -8,9 +8,14 @@ using FairDelegation.Testing;
 namespace FairDelegation.Node.Tests.EndToEnd;
 
 /// <summary>One anvil (automine) and one Azurite for the whole end-to-end collection, and the escrow deployed once.</summary>
-public sealed class ChainAndBlobsFixture : IAsyncLifetime
+public class ChainAndBlobsFixture : IAsyncLifetime
 {
-    public AnvilProcess Anvil { get; } = new();
+    public ChainAndBlobsFixture() : this(new AnvilProcess()) { }
+
+    /// <summary>With a particular anvil (e.g. one that keeps its state across a restart).</summary>
+    protected ChainAndBlobsFixture(AnvilProcess anvil) => Anvil = anvil;
+
+    public AnvilProcess Anvil { get; }
     public AzuriteProcess Azurite { get; private set; } = null!;
     public EthRpcClient Rpc { get; private set; } = null!;
     public string EscrowAddress { get; private set; } = "";
@@ -36,7 +41,7 @@ public sealed class ChainAndBlobsFixture : IAsyncLifetime
         return account;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Rpc?.Dispose();
         if (Azurite is not null) await Azurite.DisposeAsync();

@@ -71,6 +71,20 @@ public sealed class NodeProcess : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>A signal to the node's process: SIGSTOP freezes it (it stops answering), SIGCONT resumes it.</summary>
+    public void Signal(int signal) => _process.Signal(signal);
+
+    /// <summary>GET returning the body's bytes (e.g. a delegation's decrypted result), with an API key.</summary>
+    public async Task<byte[]> GetBytesAsync(string path, string apiKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url + path);
+        request.Headers.Add("X-Api-Key", apiKey);
+        using var r = await Http.SendAsync(request);
+        var body = await r.Content.ReadAsByteArrayAsync();
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: {(int)r.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
+        return body;
+    }
+
     public async Task<JsonElement> PostAsync(string path, object body)
     {
         using var r = await Http.PostAsJsonAsync(Url + path, body);

@@ -83,7 +83,7 @@ public static class FairDelegationNodeServiceCollectionExtensions
         // HTTP JSON: wei as decimal strings, enums by name (the same conventions as peer messages).
         services.ConfigureHttpJsonOptions(j =>
         {
-            j.SerializerOptions.Converters.Add(new WeiJsonConverter());
+            j.SerializerOptions.Converters.Add(FairDelegation.Protocol.Serialization.BigIntegerJsonConverter.Wei);
             j.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
         });
         services.AddSingleton(sp => new NodeDatabase(Opt(sp).DataPath(Opt(sp).Database.NodePath)));

@@ -11,7 +11,7 @@ public static class PeerJson
     private static JsonSerializerOptions Create()
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        o.Converters.Add(new WeiJsonConverter());
+        o.Converters.Add(FairDelegation.Protocol.Serialization.BigIntegerJsonConverter.Wei);
         o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
         return o;

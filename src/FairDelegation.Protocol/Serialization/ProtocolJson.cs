@@ -28,7 +28,7 @@ public static class ProtocolJson
             RespectRequiredConstructorParameters = true,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         };
-        o.Converters.Add(new BigIntegerConverter());
+        o.Converters.Add(new BigIntegerJsonConverter());
         o.Converters.Add(new StringFormConverter<EthereumAddress>("an address", EthereumAddress.Parse, v => v.ToString()));
         o.Converters.Add(new StringFormConverter<PublicKey>("a public key", PublicKey.Parse, v => v.ToHex()));
         o.Converters.Add(new StringFormConverter<WorkHash>("a work hash", WorkHash.Parse, v => v.ToHex()));
@@ -52,24 +52,6 @@ public static class ProtocolJson
             // NotSupportedException: a polymorphic document without its "kind".
             throw new FormatException($"malformed {what}: {e.Message}", e);
         }
-    }
-
-    private sealed class BigIntegerConverter : JsonConverter<BigInteger>
-    {
-        public override BigInteger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            var text = reader.TokenType switch
-            {
-                JsonTokenType.String => reader.GetString()!,
-                JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
-                _ => throw new JsonException("expected an integer as a decimal string"),
-            };
-            return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
-                ? v : throw new JsonException($"'{text}' is not an integer");
-        }
-
-        public override void Write(Utf8JsonWriter writer, BigInteger value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>A value written as one JSON string: parsed with the type's own Parse, FormatException turned into JsonException.</summary>

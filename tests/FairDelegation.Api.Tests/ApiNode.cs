@@ -14,9 +14,10 @@ public sealed class ApiNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ApiNode(WebApplication app, string url, bool testServer)
+    private ApiNode(WebApplication app, string url, bool testServer, LogLines logs)
     {
         _app = app;
+        Logs = logs;
         Url = url;
         IsTestServer = testServer;
     }
@@ -25,6 +26,9 @@ public sealed class ApiNode : IAsyncDisposable
     public string Url { get; }
 
     public bool IsTestServer { get; }
+
+    /// <summary>Every log line the node wrote (Information and above).</summary>
+    public LogLines Logs { get; }
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
@@ -44,10 +48,13 @@ public sealed class ApiNode : IAsyncDisposable
         var builder = FairDelegationNode.CreateBuilder([], c => c.AddInMemoryCollection(config));
         if (testServer) builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        var logs = new LogLines();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(l => l >= LogLevel.Warning);
+        builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information)
+            .AddFilter<LogLines>((category, level) => level >= LogLevel.Warning || category?.StartsWith("FairDelegation", StringComparison.Ordinal) == true);
         var app = FairDelegationNode.Build(builder);
         await app.StartAsync();
-        return new ApiNode(app, url, testServer);
+        return new ApiNode(app, url, testServer, logs);
     }
 
     public async ValueTask DisposeAsync()

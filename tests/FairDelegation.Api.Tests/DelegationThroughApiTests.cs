@@ -40,7 +40,7 @@ public sealed class DelegationThroughApiTests(ApiFixture fixture)
         var (accuracy, _, _) = ClassifierEvaluator.Accuracy(model, CsvDataset.Parse(Bodies.Csv(40, 2)));
         accuracy.Should().BeGreaterThanOrEqualTo(0.8);
 
-        // The provider node serves the management routes (not the customer's /api/delegations) for its own side.
+        // The provider node serves the management routes and the read side of /api/delegations (no POST) for its own side.
         using var provider = fixture.Provider.Client(ApiFixture.ApiKey);
         var providerInstance = "provider-" + view.GetProperty("agreementId").GetString();
         var providerStatus = await provider.GetFromJsonAsync<JsonElement>($"/runtime/webhooks/durabletask/instances/{providerInstance}");
@@ -48,7 +48,14 @@ public sealed class DelegationThroughApiTests(ApiFixture fixture)
         providerStatus.GetProperty("output").GetProperty("status").GetInt32().Should().Be((int)FairDelegation.Node.Model.DelegationStatus.Completed, "the output is the engine's serialized DelegationOutcome");
         var providerList = await provider.GetFromJsonAsync<JsonElement>("/runtime/webhooks/durabletask/instances?instanceIdPrefix=provider-&runtimeStatus=Completed");
         providerList.EnumerateArray().Select(i => i.GetProperty("instanceId").GetString()).Should().Contain(providerInstance);
-        await Bodies.ProblemAsync(await provider.GetAsync("/api/delegations"), 404);
+        var providerView = await provider.GetFromJsonAsync<JsonElement>($"/api/delegations/{providerInstance}");
+        providerView.GetProperty("role").GetString().Should().Be("Provider");
+        providerView.GetProperty("outcome").GetString().Should().Be("Completed");
+        providerView.GetProperty("failureDetails").ValueKind.Should().Be(JsonValueKind.Null);
+        (await provider.GetFromJsonAsync<JsonElement>("/api/delegations")).GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("id").GetString()).Should().Contain(providerInstance);
+        (await provider.PostAsync("/api/delegations", Bodies.Json(Bodies.Delegation(fixture.Provider.Url)))).StatusCode
+            .Should().Be(HttpStatusCode.MethodNotAllowed, "a provider starts no delegations");
 
         var completed = await client.GetFromJsonAsync<JsonElement>("/api/delegations?status=Completed");
         completed.GetProperty("items").EnumerateArray().Should().Contain(i => i.GetProperty("id").GetString() == view.GetProperty("id").GetString());

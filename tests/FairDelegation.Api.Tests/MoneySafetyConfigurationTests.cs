@@ -61,5 +61,20 @@ public sealed class MoneySafetyConfigurationTests(ApiFixture fixture)
         } while (view.GetProperty("runtimeStatus").GetString() is "Pending" or "Running" && DateTime.UtcNow < until);
         view.GetProperty("outcome").GetString().Should().Be("Cancelled", view.ToString());
         view.ToString().Should().Contain("cannot pay for its claim transaction");
+
+        // Why, as Durable Functions shows it (issue 11 #3): the step that stopped it and the refusal, in the view and the list.
+        var failure = view.GetProperty("failureDetails");
+        failure.GetProperty("step").GetString().Should().Be("FixTerms");
+        failure.GetProperty("errorType").GetString().Should().Be("Cancelled");
+        failure.GetProperty("message").GetString().Should().Contain("declined to quote").And.Contain("cannot pay for its claim transaction");
+        var id = view.GetProperty("id").GetString()!;
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/delegations?pageSize=100");
+        list.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetString() == id)
+            .GetProperty("failureDetails").GetProperty("step").GetString().Should().Be("FixTerms");
+
+        // And in the logs, at Error, with the instance id and the step; the provider logs its refusal.
+        fixture.Customer.Logs.Lines.Should().Contain(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error
+            && l.Message.Contains(id) && l.Message.Contains("FixTerms") && l.Message.Contains("cannot pay for its claim transaction"));
+        provider.Logs.Lines.Should().Contain(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("Refusing to quote"));
     }
 }

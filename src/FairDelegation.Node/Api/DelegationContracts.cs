@@ -73,6 +73,13 @@ public sealed record StepMarkView(string Step, string Name, string? Detail, Date
 public sealed record TransactionView(string Step, string Hash, long? BlockNumber, string GasUsed, string EffectiveGasPriceWei, string FeeWei,
     bool Succeeded, string? FailureReason);
 
+/// <summary>
+/// Why a delegation did not complete, as Durable Functions' failureDetails: the message, the step it stopped at (the
+/// activity's name, or the wait it was in) and the error's type (the failing activity's exception type, or the
+/// protocol's ending: Cancelled, Refunded, Abandoned, Failed).
+/// </summary>
+public sealed record FailureDetailsView(string Message, string? Step, string ErrorType);
+
 /// <summary>GET /api/delegations/{id}.</summary>
 public sealed record DelegationView
 {
@@ -126,6 +133,9 @@ public sealed record DelegationView
     /// <summary>Why it ended this way (null when Completed), or the engine's failure message.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Null unless it ended without completing (runtime status Failed, or an outcome other than Completed).</summary>
+    public FailureDetailsView? FailureDetails { get; init; }
+
     /// <summary>Where the decrypted work is, once Completed.</summary>
     public string? ResultUri { get; init; }
 }
@@ -135,6 +145,9 @@ public sealed record DelegationSummary(string Id, string RuntimeStatus, string? 
 {
     /// <summary>Customer or Provider.</summary>
     public string? Role { get; init; }
+
+    /// <summary>Null unless it ended without completing.</summary>
+    public FailureDetailsView? FailureDetails { get; init; }
 }
 
 /// <summary>GET /api/delegations: one page; pass <see cref="ContinuationToken"/> back for the next (null at the end).</summary>

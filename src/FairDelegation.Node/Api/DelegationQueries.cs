@@ -52,6 +52,7 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
             new DelegationSummary(m.InstanceId, m.RuntimeStatus.ToString(), OutcomeOf(m)?.Status.ToString(), Step(m), m.CreatedAt, m.LastUpdatedAt)
             {
                 Role = RoleOf(m.InstanceId)?.ToString(),
+                FailureDetails = FailureOf(m),
             }).ToList();
         return new DelegationPage(items, page.ContinuationToken);
     }
@@ -133,6 +134,7 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
             Transactions = transactions,
             GasUsed = Wei(sent.Aggregate(BigInteger.Zero, (sum, t) => sum + t.GasUsed)),
             Reason = outcome?.Reason ?? meta.FailureDetails?.ErrorMessage,
+            FailureDetails = FailureOf(meta),
             ResultUri = role == NodeRole.Customer && outcome is { Status: DelegationStatus.Completed }
                 ? $"{baseUrl}/api/delegations/{Uri.EscapeDataString(meta.InstanceId)}/result"
                 : null,
@@ -152,6 +154,27 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
         if (m.RuntimeStatus != OrchestrationRuntimeStatus.Completed) return null;
         try { return m.ReadOutputAs<DelegationOutcome>(); }
         catch (JsonException) { return null; }
+    }
+
+    /// <summary>
+    /// failureDetails as Durable Functions shows them: for an instance the engine marked Failed, its failure (the step
+    /// from the custom status it had when it failed, the innermost error type); for one that ended otherwise than
+    /// Completed, the outcome's failure (or, for outcomes written before it had one, its reason at its last step).
+    /// </summary>
+    public static FailureDetailsView? FailureOf(OrchestrationMetadata meta)
+    {
+        if (meta.RuntimeStatus == OrchestrationRuntimeStatus.Failed)
+        {
+            var details = meta.FailureDetails;
+            var innermost = details;
+            while (innermost?.InnerFailure is { } inner) innermost = inner;
+            return new FailureDetailsView(details?.ErrorMessage ?? "the orchestration failed", StepStatusOf(meta)?.Name is { } name and not "end" ? name : null,
+                innermost?.ErrorType ?? "OrchestrationFailure");
+        }
+        if (OutcomeOf(meta) is not { } outcome || outcome.Status == DelegationStatus.Completed) return null;
+        if (outcome.Failure is { } f) return new FailureDetailsView(f.Message, f.Step, f.ErrorType);
+        var last = StepStatusOf(meta)?.Timeline?.LastOrDefault(m => m.Step != "end")?.Name;
+        return new FailureDetailsView(outcome.Reason ?? outcome.Status.ToString(), last, outcome.Status.ToString());
     }
 
     private static StepView? Step(OrchestrationMetadata meta) =>

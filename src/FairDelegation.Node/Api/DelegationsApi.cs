@@ -33,10 +33,26 @@ public static partial class DelegationsApi
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>Maps the customer's delegation routes.</summary>
-    public static RouteGroupBuilder MapDelegationsApi(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Maps the delegation routes: reading (list, one) on every node, each side's own orchestrations; starting one and
+    /// its result on a customer node.
+    /// </summary>
+    public static RouteGroupBuilder MapDelegationsApi(this IEndpointRouteBuilder app, NodeRole role)
     {
         var group = app.MapGroup("/api/delegations").WithTags("delegations").RequireApiKey();
+
+        group.MapGet("/", ListAsync)
+            .ProducesValidationProblem()
+            .WithName("ListDelegations")
+            .WithSummary("List delegations in id order, optionally by runtime status; paged by continuation token");
+
+        group.MapGet("/{id}", (string id, HttpRequest request, DelegationQueries queries, CancellationToken ct) => GetAsync(id, request, queries, ct))
+            .Produces<DelegationView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("GetDelegation")
+            .WithSummary("A delegation's runtime status, current step, terms, transactions, outcome and failure details");
+
+        if (role != NodeRole.Customer) return group;
 
         group.MapPost("/", (HttpRequest request, IBlobStore store, DurableTaskClient durable, IOptions<NodeOptions> options, IOptions<ApiOptions> api,
                     CancellationToken ct) => StartAsync(request, store, durable, options.Value, api.Value, ct))
@@ -48,17 +64,6 @@ public static partial class DelegationsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("StartDelegation")
             .WithSummary("Start a delegation (answers 202 with where to follow it)");
-
-        group.MapGet("/", ListAsync)
-            .ProducesValidationProblem()
-            .WithName("ListDelegations")
-            .WithSummary("List delegations in id order, optionally by runtime status; paged by continuation token");
-
-        group.MapGet("/{id}", (string id, HttpRequest request, DelegationQueries queries, CancellationToken ct) => GetAsync(id, request, queries, ct))
-            .Produces<DelegationView>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithName("GetDelegation")
-            .WithSummary("A delegation's runtime status, current step, terms, transactions and outcome");
 
         group.MapGet("/{id}/result", (string id, DurableTaskClient durable, IBlobStore store, CancellationToken ct) => ResultAsync(id, durable, store, ct))
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
@@ -92,8 +97,9 @@ public static partial class DelegationsApi
         return TypedResults.Stream(stream, "application/octet-stream", fileDownloadName: $"{meta.InstanceId}.out");
     }
 
-    /// <summary>The orchestration instance id for an API id: "customer-..." as is, else prefixed.</summary>
-    public static string InstanceId(string id) => id.StartsWith("customer-", StringComparison.Ordinal) ? id : CustomerNode.InstanceId(id);
+    /// <summary>The orchestration instance id for an API id: "customer-..." and "provider-..." (the list shows both) as is, else prefixed.</summary>
+    public static string InstanceId(string id) =>
+        DelegationQueries.RoleOf(id) is not null ? id : CustomerNode.InstanceId(id);
 
     /// <summary>scheme://host/pathbase of the current request.</summary>
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
@@ -230,7 +236,8 @@ public static partial class DelegationsApi
         {
             return TypedResults.Ok(await queries.ListAsync(new DelegationFilter
             {
-                Role = NodeRole.Customer, Statuses = statuses, PageSize = pageSize ?? Math.Min(50, max), ContinuationToken = continuationToken,
+                // A node has one role, so its delegations are its own side's (customer-* or provider-*).
+                Role = null, Statuses = statuses, PageSize = pageSize ?? Math.Min(50, max), ContinuationToken = continuationToken,
             }, ct));
         }
         catch (Exception e) when (e is FormatException or ArgumentException)

@@ -25,13 +25,13 @@ public static class FairDelegationApi
         return services;
     }
 
-    /// <summary>Maps the API routes (delegations on a customer node only).</summary>
+    /// <summary>Maps the API routes (starting a delegation and its result on a customer node only; reading delegations on both).</summary>
     public static IEndpointRouteBuilder MapFairDelegationApi(this IEndpointRouteBuilder app)
     {
         var node = app.ServiceProvider.GetRequiredService<IOptions<NodeOptions>>().Value;
         // Resolve the key now: a bad key setting fails the start, and the key file exists before the first call.
         app.ServiceProvider.GetRequiredService<ApiKey>();
-        if (node.Role == NodeRole.Customer) app.MapDelegationsApi();
+        app.MapDelegationsApi(node.Role);
         app.MapDurableManagementApi();
         app.MapHealthApi();
         app.MapOpenApi();

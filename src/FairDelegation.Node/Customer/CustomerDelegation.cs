@@ -10,6 +10,9 @@ namespace FairDelegation.Node.Customer;
 /// </summary>
 public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInput, DelegationOutcome>
 {
+    /// <summary>How many fresh quotes the customer asks for when the quoted work key's escrow slot is taken (issue 11 #7).</summary>
+    public const int FreshQuotes = 2;
+
     public override async Task<DelegationOutcome> RunAsync(TaskOrchestrationContext context, CustomerDelegationInput input)
     {
         var timeouts = input.Timeouts;
@@ -17,36 +20,54 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         var timeline = new List<StepMark>();
         string? agreementId = null;
         string? stamp = null, knownWorkHash = null;
-        DelegationOutcome End(DelegationStatus status, string? reason, Agreement? agreement = null, string? workHash = null, string? result = null)
+        var log = context.CreateReplaySafeLogger<CustomerDelegation>();
+        var at = "start"; // the step in progress, for failure details and logs
+        DelegationOutcome End(DelegationStatus status, string? reason, Agreement? agreement = null, string? workHash = null, string? result = null,
+            DelegationFailure? failure = null)
         {
+            failure = status == DelegationStatus.Completed ? null : failure ?? new DelegationFailure(reason ?? status.ToString(), at, status.ToString());
+            DelegationLog.Ended(log, context.InstanceId, status, failure);
             context.SetCustomStatus(new StepStatus("end", status.ToString(), agreementId, reason, transactions.Count > 0 ? [.. transactions] : null,
                 [.. StepMark.Append(timeline, "end", status.ToString(), reason, context.CurrentUtcDateTime)], stamp, workHash ?? knownWorkHash));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Customer, Reason = reason, AgreementId = agreementId,
                 Wage = agreement?.ParseTerms().Wage ?? 0, WorkHash = workHash, ResultBlob = result, Transactions = transactions,
+                Failure = failure,
             };
         }
-        void Step(string number, string name, string? detail = null) =>
+        void Step(string number, string name, string? detail = null)
+        {
+            at = name;
             context.SetCustomStatus(new StepStatus(number, name, agreementId, detail, transactions.Count > 0 ? [.. transactions] : null,
                 [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, knownWorkHash));
+        }
 
         var deposited = false;
         try
         {
-            return await Steps();
+            // A fresh quote (a new work key) when a griefer took the quoted key's escrow slot; each round is a new agreement.
+            for (var round = 0; ; round++)
+                if (await Steps(round) is { } outcome) return outcome;
         }
         catch (TaskFailedException e) when (!deposited)
         {
             // A step failed for good before any money was at stake: end with the reason instead of a crash.
-            return End(DelegationStatus.Failed, $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}");
+            var reason = $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}";
+            return End(DelegationStatus.Failed, reason, failure: DelegationFailure.FromTask(e, reason));
+        }
+        catch (Exception e) when (DelegationLog.Crashed(log, context.InstanceId, at, e))
+        {
+            throw; // not reached: the filter logs and declines, so the engine records the failure with its details
         }
 
-        async Task<DelegationOutcome> Steps()
+        // The delegation's outcome, or null to start over with a fresh quote.
+        async Task<DelegationOutcome?> Steps(int round)
         {
             // (0) agree on the terms with the provider; make the verifier's disposable key sk_c.
-            Step("0", nameof(FixTerms));
-            var fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), input.Request, StepRetry.Network);
+            Step("0", nameof(FixTerms), round == 0 ? null : $"fresh quote {round} of {FreshQuotes}");
+            var request = round == 0 ? input.Request : input.Request with { QuoteRound = round };
+            var fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), request, StepRetry.Network);
             if (fixedTerms.Agreement is not { } agreement) return End(DelegationStatus.Cancelled, fixedTerms.Reason);
             agreementId = agreement.AgreementId;
 
@@ -57,7 +78,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
 
             // (2) the verifier and the input go to the provider.
             Step("2", nameof(SendRequest));
-            var sent = await context.CallActivityAsync<PeerResult>(nameof(SendRequest), new SendRequestInput(agreement, input.Request.InputBlob, verifier), StepRetry.Network);
+            var sent = await context.CallActivityAsync<PeerResult>(nameof(SendRequest), new SendRequestInput(agreement, input.Request.InputBlob, verifier, round), StepRetry.Network);
             if (!sent.Accepted) return End(DelegationStatus.Cancelled, $"the provider refused the request: {sent.Reason}", agreement);
 
             // The provider works (3)-(5) and delivers (6); nothing is paid if it never does.
@@ -85,8 +106,20 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
             transactions.Add(open);
             // OpenEscrow reports this only when the chain holds no opening of ours (issue 11 #1).
+            if (!open.Succeeded && open.FailureReason?.Contains("WorkKeyAlreadyUsed", StringComparison.Ordinal) == true && round < FreshQuotes)
+            {
+                // Somebody else opened an escrow on the quoted work key first (a griefer can lock a key until its deadline):
+                // nothing of ours is deposited, and this key can never be claimed for us. Ask the provider for a new key.
+                if (open.Hash.Length == 0) transactions.RemoveAt(transactions.Count - 1);
+                deposited = false;
+                Step("8", nameof(OpenEscrow), $"the work key's escrow slot is taken by another opening; asking for a fresh quote");
+                agreementId = null;
+                stamp = null;
+                knownWorkHash = null;
+                return null;
+            }
             if (!open.Succeeded) return End(DelegationStatus.Cancelled, $"the escrow could not be opened ({open.FailureReason}); nothing was deposited", agreement, check.WorkHash);
-            for (var round = 1; ; round++)
+            for (var wait = 1; ; wait++)
             {
                 Step("8", nameof(OpenEscrow), "waiting for confirmations");
                 var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
@@ -98,7 +131,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
                 // Not confirmed in time (a reorganisation may have dropped it): OpenEscrow again returns the opening if the
                 // escrow holds our terms, or deposits again if it does not. Past the last round, wait for the key or the
                 // deadline all the same: the refund settles whatever is on chain.
-                if (round == 3) break;
+                if (wait == 3) break;
                 var again = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
                 if (!again.Succeeded) break;
                 if (again.Hash != open.Hash) transactions.Add(again);

@@ -28,6 +28,12 @@ public sealed record DelegationRequest
 
     /// <summary>wage_c: the most the customer pays, in wei.</summary>
     public required BigInteger MaxWage { get; init; }
+
+    /// <summary>
+    /// 0 for the first quote; n for the n-th fresh quote, asked for when somebody else took the quoted work key's escrow
+    /// slot (issue 11 #7). Keys the round's proposal id, verifier key and messages, so each round is a new agreement.
+    /// </summary>
+    public int QuoteRound { get; init; }
 }
 
 /// <summary>The customer orchestration's input: the request plus the waits fixed at its start.</summary>

@@ -9,7 +9,7 @@ public sealed record FixTermsResult(Agreement? Agreement, string? VerifierKeyId,
 public sealed record CreateVerifierInput(Agreement Agreement, DelegationRequest Request, string VerifierKeyId);
 
 /// <summary>(2): what goes to the provider.</summary>
-public sealed record SendRequestInput(Agreement Agreement, string InputBlob, StoredBlob Verifier);
+public sealed record SendRequestInput(Agreement Agreement, string InputBlob, StoredBlob Verifier, int QuoteRound = 0);
 
 /// <summary>(7): the delivery to check.</summary>
 public sealed record CheckStampInput(Agreement Agreement, WorkDeliveredEvent Delivery);

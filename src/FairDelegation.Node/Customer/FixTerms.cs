@@ -25,7 +25,9 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
     {
         var o = options.Value;
         var ct = CancellationToken.None;
-        var verifierKeyId = "verifier-" + MessageIds.For(context.IdempotencyKey, "verifier-key");
+        // Each quote round is its own proposal (its own ids); round 0 keeps the ids delegations always had.
+        var key = request.QuoteRound == 0 ? context.IdempotencyKey : $"{context.IdempotencyKey}:round-{request.QuoteRound}";
+        var verifierKeyId = "verifier-" + MessageIds.For(key, "verifier-key");
         keys.GetOrCreateSecp256k1Key(verifierKeyId, "verifier-key");
         EthereumAddress verifierKey;
         using (var sk = keys.Open(verifierKeyId)) verifierKey = EthereumAddress.FromPrivateKey(sk.Bytes);
@@ -40,7 +42,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         // H(input): as the store computed it at the write when the caller passed it on, else from the blob's properties.
         var inputHash = "0x" + (request.InputSha256 ?? (await store.GetPropertiesAsync(request.InputBlob, ct)).Sha256Hex)!.ToLowerInvariant();
         var sla = ServiceLevelAgreement.FromJson(request.Sla);
-        var proposalId = MessageIds.Bytes32For(context.IdempotencyKey, "proposal");
+        var proposalId = MessageIds.Bytes32For(key, "proposal");
         var quoteRequest = new QuoteRequest
         {
             ProposalId = proposalId, Service = request.Service, Sla = sla.ToJson(), MaxWage = request.MaxWage,
@@ -50,7 +52,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         try
         {
             var body = await peers.SendAsync(request.ProviderUrl, PeerKinds.QuoteRoute, announced, PeerKinds.QuoteRequest, proposalId,
-                MessageIds.For(context.IdempotencyKey, "quote"), PeerJson.Serialize(quoteRequest), ct);
+                MessageIds.For(key, "quote"), PeerJson.Serialize(quoteRequest), ct);
             reply = PeerJson.Deserialize<QuoteReply>(body, "quote");
         }
         catch (PeerCallException e) when (e.Refused)

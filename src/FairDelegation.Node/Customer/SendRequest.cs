@@ -43,7 +43,7 @@ public sealed class SendRequest(IBlobStore store, SharedBlobs shares, NodeUrls u
         try
         {
             var reply = await peers.SendAsync(a.PeerUrl, PeerKinds.RequestRoute, EthereumAddress.Parse(a.PeerIdentity), PeerKinds.DelegationRequest,
-                a.AgreementId, MessageIds.For(context.IdempotencyKey, "request"), PeerJson.Serialize(new DelegationRequestMessage(inputRef, verifierRef)), ct);
+                a.AgreementId, MessageIds.For(input.QuoteRound == 0 ? context.IdempotencyKey : $"{context.IdempotencyKey}:round-{input.QuoteRound}", "request"), PeerJson.Serialize(new DelegationRequestMessage(inputRef, verifierRef)), ct);
             return PeerJson.Deserialize<PeerResult>(reply, "reply to the request");
         }
         catch (PeerCallException e) when (e.Refused)

@@ -30,6 +30,9 @@ public sealed record DelegationOutcome
 
     public IReadOnlyList<ChainTransaction> Transactions { get; init; } = [];
 
+    /// <summary>Why it did not complete (message, step, error type); null when Completed.</summary>
+    public DelegationFailure? Failure { get; init; }
+
     /// <summary>Sum of the gas used by this party's transactions.</summary>
     public BigInteger GasUsed => Transactions.Aggregate(BigInteger.Zero, (s, t) => s + t.GasUsed);
 }

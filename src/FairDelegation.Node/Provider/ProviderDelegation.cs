@@ -19,19 +19,26 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
         var timeline = new List<StepMark>();
         var attempts = 0;
         string? workHash = null, stamp = null;
-        DelegationOutcome End(DelegationStatus status, string? reason)
+        var log = context.CreateReplaySafeLogger<ProviderDelegation>();
+        var at = "start"; // the step in progress, for failure details and logs
+        DelegationOutcome End(DelegationStatus status, string? reason, DelegationFailure? failure = null)
         {
+            failure = status == DelegationStatus.Completed ? null : failure ?? new DelegationFailure(reason ?? status.ToString(), at, status.ToString());
+            DelegationLog.Ended(log, context.InstanceId, status, failure);
             context.SetCustomStatus(new StepStatus("end", status.ToString(), input.AgreementId, reason, transactions.Count > 0 ? [.. transactions] : null,
                 [.. StepMark.Append(timeline, "end", status.ToString(), reason, context.CurrentUtcDateTime)], stamp, workHash));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Provider, Reason = reason, AgreementId = input.AgreementId, Wage = wage,
-                WorkHash = workHash, Attempts = attempts, Transactions = transactions,
+                WorkHash = workHash, Attempts = attempts, Transactions = transactions, Failure = failure,
             };
         }
-        void Step(string number, string name, string? detail = null) =>
+        void Step(string number, string name, string? detail = null)
+        {
+            at = name;
             context.SetCustomStatus(new StepStatus(number, name, input.AgreementId, detail, transactions.Count > 0 ? [.. transactions] : null,
                 [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, workHash));
+        }
 
         var revealing = false;
         try
@@ -41,7 +48,12 @@ public sealed class ProviderDelegation : TaskOrchestrator<ProviderDelegationInpu
         catch (TaskFailedException e) when (!revealing)
         {
             // A step failed for good before any money was at stake: end with the reason instead of a crash.
-            return End(DelegationStatus.Failed, $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}; the work key was not revealed");
+            var reason = $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}; the work key was not revealed";
+            return End(DelegationStatus.Failed, reason, DelegationFailure.FromTask(e, reason));
+        }
+        catch (Exception e) when (DelegationLog.Crashed(log, context.InstanceId, at, e))
+        {
+            throw; // not reached: the filter logs and declines, so the engine records the failure with its details
         }
 
         async Task<DelegationOutcome> Steps()

@@ -70,3 +70,19 @@ public sealed class DelayingHandler(TimeSpan delay, TaskCompletionSource? fetche
         return response;
     }
 }
+
+/// <summary>Holds the first download until <paramref name="gate"/> completes (signalling <paramref name="reached"/>); later ones pass.</summary>
+public sealed class GatedHandler(Task gate, TaskCompletionSource reached) : DelegatingHandler
+{
+    private int _calls;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        if (Interlocked.Increment(ref _calls) == 1)
+        {
+            reached.TrySetResult();
+            await gate.WaitAsync(ct);
+        }
+        return await base.SendAsync(request, ct);
+    }
+}

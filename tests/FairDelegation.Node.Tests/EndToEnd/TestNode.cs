@@ -12,15 +12,19 @@ public sealed class TestNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestNode(WebApplication app, string url, string dataDirectory)
+    private TestNode(WebApplication app, string url, string dataDirectory, LogLines logs)
     {
         _app = app;
+        Logs = logs;
         Url = url;
         DataDirectory = dataDirectory;
     }
 
     public string Url { get; }
     public string DataDirectory { get; }
+
+    /// <summary>Every log line the node wrote (Information and above).</summary>
+    public LogLines Logs { get; }
     public IServiceProvider Services => _app.Services;
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
@@ -31,11 +35,14 @@ public sealed class TestNode : IAsyncDisposable
         var config = new Dictionary<string, string?>(settings) { ["Urls"] = url };
         var builder = FairDelegationNode.CreateBuilder([], c => c.AddInMemoryCollection(config));
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        var logs = new LogLines();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(l => l >= LogLevel.Warning);
+        builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information)
+            .AddFilter<LogLines>((category, level) => level >= LogLevel.Warning || category?.StartsWith("FairDelegation", StringComparison.Ordinal) == true);
         services?.Invoke(builder.Services);
         var app = FairDelegationNode.Build(builder);
         await app.StartAsync();
-        return new TestNode(app, url, settings["FairDelegation:DataDirectory"]!);
+        return new TestNode(app, url, settings["FairDelegation:DataDirectory"]!, logs);
     }
 
     public async ValueTask DisposeAsync()

@@ -70,6 +70,22 @@ public abstract class ApiContractTests(ApiNode node)
     }
 
     [Fact]
+    public async Task Choosing_by_service_and_wage_without_a_market_registry_and_bad_market_fields_are_named()
+    {
+        // No providerUrl: the market would choose, but this node has no registry configured.
+        var body = Bodies.Delegation(Nowhere);
+        body.Remove("providerUrl");
+        var noMarket = (await Bodies.ProblemAsync(await _client.PostAsync("/api/delegations", Bodies.Json(body)), 400)).GetProperty("errors");
+        noMarket.GetProperty("providerUrl")[0].GetString().Should().Contain("Market:RegistryAddress");
+
+        var empty = Bodies.Delegation("");
+        empty["currency"] = "0x12";
+        var invalid = (await Bodies.ProblemAsync(await _client.PostAsync("/api/delegations", Bodies.Json(empty)), 400)).GetProperty("errors");
+        invalid.GetProperty("providerUrl")[0].GetString().Should().Contain("leave it out");
+        invalid.GetProperty("currency")[0].GetString().Should().Contain("ETH");
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_a_413_problem()
     {
         var body = Bodies.Delegation(Nowhere);

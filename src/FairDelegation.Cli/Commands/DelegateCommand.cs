@@ -17,10 +17,13 @@ public static class DelegateCommand
     {
         var node = NodeApiOptions.Node();
         var key = NodeApiOptions.ApiKey();
-        var provider = new Option<string>("--provider") { Description = "The provider node's base URL", Required = true };
+        var provider = new Option<string?>("--provider")
+        {
+            Description = "The provider node's base URL; leave it out to let the node's market choose (by --service and --wage, among the registry's providers)",
+        };
         var service = new Option<string>("--service") { Description = "The service to run", DefaultValueFactory = _ => "train-classifier" };
         var input = new Option<FileInfo>("--input") { Description = "The input file sent to the provider", Required = true };
-        var wage = new Option<string>("--wage") { Description = "wage_c: the most you pay, in wei (decimal)", Required = true };
+        var wage = new Option<string>("--wage") { Description = "wage_c: the most you pay, in wei (decimal); in the market, the most any provider may quote", Required = true };
         var sla = new Option<string?>("--sla") { Description = "The SLA as JSON, or @file.json (e.g. {\"kind\":\"max-bytes\",\"maxBytes\":1000})" };
         var minAccuracy = new Option<double?>("--min-accuracy") { Description = "Shortcut: the classifier-accuracy SLA with this least accuracy on --test-set" };
         var testSet = new Option<FileInfo?>("--test-set") { Description = "The hidden labelled test set (the verifier's test-set asset)" };
@@ -36,11 +39,16 @@ public static class DelegateCommand
         {
             var body = new JsonObject
             {
-                ["providerUrl"] = parse.GetValue(provider),
                 ["service"] = parse.GetValue(service),
                 ["input"] = Content(parse.GetValue(input)!, "--input"),
                 ["wageWei"] = Wage(parse.GetValue(wage)!),
             };
+            if (parse.GetValue(provider) is { } url)
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+                    throw new CliException($"--provider '{url}' must be an absolute http(s) URL");
+                body["providerUrl"] = url;
+            }
             var assetBodies = new JsonObject();
             if (parse.GetValue(testSet) is { } t) assetBodies["test-set"] = Content(t, "--test-set");
             foreach (var a in parse.GetValue(assets) ?? [])

@@ -36,6 +36,19 @@ public static class StatusCommand
         output.WriteLine($"step        {DelegationFollower.Describe(view)}");
         output.WriteLine($"service     {S("service")} at {S("providerUrl")}");
         output.WriteLine($"wage        {(S("wageWei") is { } w ? $"{w} wei agreed" : $"at most {S("maxWageWei")} wei")}");
+        if (view.TryGetProperty("market", out var m) && m.ValueKind == JsonValueKind.Object)
+        {
+            // Chosen in the market: who, why, and every quote considered.
+            output.WriteLine($"market      {m.GetProperty("why").GetString()}");
+            foreach (var q in m.GetProperty("quotes").EnumerateArray())
+            {
+                string? Q(string name) => q.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                var mark = q.TryGetProperty("chosen", out var c) && c.GetBoolean() ? "*" : " ";
+                output.WriteLine($"  quote {mark} {Q("provider")} score {q.GetProperty("score").GetDouble():0.000}: " +
+                                 (Q("wage") is { } qw ? $"{qw} wei, expires {q.GetProperty("expiresAt")}, signed {Q("signature")?[..18]}…" : Q("failure")));
+            }
+            foreach (var x in m.GetProperty("leftOut").EnumerateArray()) output.WriteLine($"  left out  {x.GetString()}");
+        }
         if (S("agreementId") is { } a) output.WriteLine($"agreement   {a}");
         if (S("workHash") is { } h) output.WriteLine($"work hash   {h}");
         foreach (var t in view.GetProperty("transactions").EnumerateArray())

@@ -18,8 +18,16 @@ namespace FairDelegation.Functions.Http;
 /// A route of the other role answers 404, as on a node, where it is not mapped.
 /// </summary>
 public sealed class PeerFunctions(NodeIdentity identity, SharedBlobs shares, IBlobStore store, PeerInbox inbox, Quote quote,
-    AgreementStore agreements, IOptions<NodeOptions> options, IOptions<HttpJsonOptions> json)
+    AgreementStore agreements, IOptions<NodeOptions> options, IOptions<HttpJsonOptions> json, FairDelegation.Node.Market.PriceQuotes priceQuotes)
 {
+    /// <summary>POST /api/market/quote (provider): a signed price quote for the market's quote round (docs/market.md).</summary>
+    [Function(nameof(MarketQuote))]
+    public async Task<IResult> MarketQuote([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "market/quote")] HttpRequest request)
+    {
+        if (NotOn(NodeRole.Provider, request) is { } absent) return absent;
+        return await MarketApi.QuoteAsync(request, priceQuotes, request.HttpContext.RequestAborted);
+    }
+
     /// <summary>GET /api/peer/identity.</summary>
     [Function(nameof(PeerIdentity))]
     public IResult PeerIdentity([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "peer/identity")] HttpRequest request) =>

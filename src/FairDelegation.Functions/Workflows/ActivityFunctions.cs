@@ -16,6 +16,10 @@ namespace FairDelegation.Functions.Workflows;
 public sealed class ActivityFunctions(IServiceProvider services)
 {
     // Customer steps
+    [Function(nameof(ChooseProvider))]
+    public Task<MarketChoice> RunChooseProvider([ActivityTrigger] DelegationRequest input, string instanceId) =>
+        Run<ChooseProvider, DelegationRequest, MarketChoice>(nameof(ChooseProvider), input, instanceId);
+
     [Function(nameof(FixTerms))]
     public Task<FixTermsResult> RunFixTerms([ActivityTrigger] DelegationRequest input, string instanceId) =>
         Run<FixTerms, DelegationRequest, FixTermsResult>(nameof(FixTerms), input, instanceId);

@@ -5,8 +5,14 @@ namespace FairDelegation.Node.Api;
 /// <summary>POST /api/delegations: what to delegate, to whom, under which SLA, for at most which wage.</summary>
 public sealed record CreateDelegationRequest
 {
-    /// <summary>The provider node's base URL (http or https).</summary>
+    /// <summary>
+    /// The provider node's base URL (http or https). Leave it out to let the market choose: the node asks the registry's
+    /// providers of <see cref="Service"/> for signed quotes up to <see cref="WageWei"/> and picks by the documented score.
+    /// </summary>
     public string? ProviderUrl { get; init; }
+
+    /// <summary>The wage's currency: "ETH" (the default) or an ERC-20 token address.</summary>
+    public string? Currency { get; init; }
 
     /// <summary>The service the provider offers (e.g. train-classifier).</summary>
     public string? Service { get; init; }
@@ -108,8 +114,17 @@ public sealed record DelegationView
 
     public string? Service { get; init; }
 
-    /// <summary>wage_c asked for (decimal wei).</summary>
+    /// <summary>wage_c asked for (decimal wei, or token base units).</summary>
     public string? MaxWageWei { get; init; }
+
+    /// <summary>Customer side: the wage's currency, "ETH" or a token address.</summary>
+    public string? Currency { get; init; }
+
+    /// <summary>
+    /// Customer side, when the market chose the provider: the provider chosen, its quoted wage, why, and every quote
+    /// considered (signed by the providers) or why a provider was passed over (docs/market.md).
+    /// </summary>
+    public FairDelegation.Node.Model.MarketChoice? Market { get; init; }
 
     /// <summary>The agreed wage (decimal wei), once ended with terms.</summary>
     public string? WageWei { get; init; }

@@ -122,7 +122,9 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
             Timeline = (step?.Timeline ?? []).Select(m => new StepMarkView(m.Step, m.Name, m.Detail, new DateTimeOffset(DateTime.SpecifyKind(m.At, DateTimeKind.Utc)))).ToList(),
             CreatedAt = meta.CreatedAt,
             LastUpdatedAt = meta.LastUpdatedAt,
-            ProviderUrl = customer?.Request.ProviderUrl,
+            ProviderUrl = customer?.Request.ProviderUrl ?? step?.Market?.ProviderUrl,
+            Market = step?.Market,
+            Currency = customer is null ? null : step?.Market?.Currency ?? CurrencyName(customer.Request.Currency),
             CustomerUrl = provider?.CustomerUrl,
             Service = customer?.Request.Service ?? (terms is { } t && t.TryGetProperty("service", out var s) ? s.GetString() : null),
             MaxWageWei = customer is null ? null : Wei(customer.Request.MaxWage),
@@ -199,6 +201,9 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
             if (t.TryGetProperty(name, out var w)) return w.ValueKind == JsonValueKind.String ? w.GetString() : w.GetRawText();
         return null;
     }
+
+    private static string CurrencyName(string? currency) =>
+        string.IsNullOrWhiteSpace(currency) || currency.Equals("ETH", StringComparison.OrdinalIgnoreCase) ? "ETH" : currency.ToLowerInvariant();
 
     private static string Wei(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -124,10 +124,21 @@ public static partial class DelegationsApi
             list.Add(reason);
         }
 
-        if (string.IsNullOrWhiteSpace(body!.ProviderUrl)) Error("providerUrl", "is required");
+        if (body!.ProviderUrl is null)
+        {
+            // No provider named: the market chooses one by service and maximum wage.
+            if (!options.Market.Enabled)
+                Error("providerUrl", "is required: this node has no market registry configured (FairDelegation:Market:RegistryAddress) to choose a provider by service and wageWei");
+        }
+        else if (string.IsNullOrWhiteSpace(body.ProviderUrl)) Error("providerUrl", "must not be empty (leave it out to let the market choose by service and wageWei)");
         else if (!Uri.TryCreate(body.ProviderUrl, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
             Error("providerUrl", "must be an absolute http(s) URL");
         if (string.IsNullOrWhiteSpace(body.Service)) Error("service", "is required");
+        if (body.Currency is { } currency && !currency.Equals("ETH", StringComparison.OrdinalIgnoreCase)
+            && !(FairDelegation.Chain.Crypto.EthereumAddress.TryParse(currency, out var token) && token != FairDelegation.Chain.Crypto.EthereumAddress.Zero))
+            Error("currency", "must be \"ETH\" or an ERC-20 token address (0x + 40 hex digits)");
+        else if (body.Currency is { } c && !c.Equals("ETH", StringComparison.OrdinalIgnoreCase))
+            Error("currency", "this node's escrow steps pay in ETH only so far");
         var input = Decode(body.Input, "input", Error, required: true);
         var assets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (name, content) in body.Assets ?? [])
@@ -166,7 +177,7 @@ public static partial class DelegationsApi
         foreach (var (name, bytes) in assets) assetBlobs[name] = (await CustomerNode.StoreAsync(store, new MemoryStream(bytes), "asset", ct)).Name;
         var request = new DelegationRequest
         {
-            ProviderUrl = body.ProviderUrl!, Service = body.Service!, InputBlob = stored.Name, InputSha256 = stored.Sha256, Sla = slaJson!,
+            ProviderUrl = body.ProviderUrl, Currency = body.Currency, Service = body.Service!, InputBlob = stored.Name, InputSha256 = stored.Sha256, Sla = slaJson!,
             Assets = assetBlobs, MaxWage = wage,
         };
         try

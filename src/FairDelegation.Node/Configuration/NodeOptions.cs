@@ -46,6 +46,9 @@ public sealed class NodeOptions
     public ProviderOptions Provider { get; set; } = new();
     public PeerApiOptions PeerApi { get; set; } = new();
 
+    /// <summary>The market (docs/market.md): the registry this node reads and, for a provider, registers with.</summary>
+    public MarketOptions Market { get; set; } = new();
+
     /// <summary>Resolves a path relative to <see cref="DataDirectory"/>.</summary>
     public string DataPath(string relativeOrAbsolute) =>
         Path.IsPathRooted(relativeOrAbsolute) ? relativeOrAbsolute : Path.Combine(Path.GetFullPath(DataDirectory), relativeOrAbsolute);
@@ -230,6 +233,15 @@ public sealed class ServiceOptions
     /// <summary>Optional per-service time limit (overrides Timeouts.Service).</summary>
     public TimeSpan? TimeLimit { get; set; }
 
+    /// <summary>The wage's currency: empty or "ETH", or an ERC-20 token's address (WageWei is then in its base units).</summary>
+    public string? Currency { get; set; }
+
+    /// <summary>The currency as the contracts name it: <see cref="FairDelegation.Chain.Crypto.EthereumAddress.Zero"/> for ETH.</summary>
+    public FairDelegation.Chain.Crypto.EthereumAddress Token =>
+        string.IsNullOrWhiteSpace(Currency) || Currency.Trim().Equals("ETH", StringComparison.OrdinalIgnoreCase) ? FairDelegation.Chain.Crypto.EthereumAddress.Zero
+        : FairDelegation.Chain.Crypto.EthereumAddress.TryParse(Currency.Trim(), out var token) ? token!
+        : throw new FormatException($"service currency '{Currency}' is neither ETH nor a token address");
+
     /// <summary>The wage as wei.</summary>
     public BigInteger Wage => BigInteger.TryParse(WageWei, out var w) && w.Sign >= 0 ? w
         : throw new FormatException($"service wage '{WageWei}' is not a non-negative decimal number of wei");
@@ -243,4 +255,45 @@ public sealed class PeerApiOptions
 
     /// <summary>Largest input or verifier package fetched by reference (bytes).</summary>
     public long MaxReferencedBytes { get; set; } = 1L << 30;
+}
+
+/// <summary>
+/// The market ("FairDelegation:Market", docs/market.md). Without a registry address the node is outside the market: a
+/// customer must name its provider's URL, a provider answers no price quotes and registers nothing.
+/// </summary>
+public sealed class MarketOptions
+{
+    /// <summary>The FairDelegationRegistry's address (0x...); empty: no market.</summary>
+    public string? RegistryAddress { get; set; }
+
+    /// <summary>The block the directory watcher starts from (the registry's deploy block is ideal; default Chain:WatchFromBlock).</summary>
+    public long? WatchFromBlock { get; set; }
+
+    /// <summary>Provider: register at startup (and update the record when the offers or the endpoint change).</summary>
+    public bool Register { get; set; }
+
+    /// <summary>Provider: the stake locked on registering, decimal wei (at least the registry's minStake).</summary>
+    public string StakeWei { get; set; } = "0";
+
+    /// <summary>Provider: the endpoint registered (default <see cref="NodeOptions.PublicUrl"/>, else the first listening URL).</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Provider: how long a signed price quote stays valid (chain time).</summary>
+    public TimeSpan QuoteLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Customer: how many of the best-ranked providers are asked for a quote at once.</summary>
+    public int QuoteBatchSize { get; set; } = 3;
+
+    /// <summary>Customer: how long a provider has to answer a quote request before it is passed over as silent.</summary>
+    public TimeSpan QuoteSilence { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Customer: how long the choice waits for the directory watcher to reach the chain's head.</summary>
+    public TimeSpan DirectoryCatchUp { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether a registry is configured.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(RegistryAddress);
+
+    /// <summary>The stake as wei.</summary>
+    public BigInteger Stake => BigInteger.TryParse(StakeWei, out var w) && w.Sign >= 0 ? w
+        : throw new FormatException($"market stake '{StakeWei}' is not a non-negative decimal number of wei");
 }

@@ -54,6 +54,8 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         {
             try { _ = cfg.Wage; }
             catch (FormatException e) { p.Add($"{s}:Provider:Services:{svc}:WageWei: {e.Message}"); }
+            try { _ = cfg.Token; }
+            catch (FormatException e) { p.Add($"{s}:Provider:Services:{svc}:Currency: {e.Message}"); }
             if (cfg.Kind == "external-command" && string.IsNullOrWhiteSpace(cfg.Command)) p.Add($"{s}:Provider:Services:{svc}:Command is required for an external-command");
         }
         foreach (var peer in o.Peers)
@@ -61,6 +63,21 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             if (!Uri.TryCreate(peer.Url, UriKind.Absolute, out _)) p.Add($"{s}:Peers: '{peer.Url}' is not an absolute URL");
             if (peer.Identity is { Length: > 0 } id && !EthereumAddress.TryParse(id, out _)) p.Add($"{s}:Peers: identity '{id}' is not an address");
         }
+        if (o.Market.Enabled)
+        {
+            if (!EthereumAddress.TryParse(o.Market.RegistryAddress!, out var registry) || registry == EthereumAddress.Zero)
+                p.Add($"{s}:Market:RegistryAddress '{o.Market.RegistryAddress}' is not a contract address (0x + 40 hex digits)");
+            if (o.Market.WatchFromBlock is < 0) p.Add($"{s}:Market:WatchFromBlock must not be negative");
+            try { _ = o.Market.Stake; }
+            catch (FormatException e) { p.Add($"{s}:Market:StakeWei: {e.Message}"); }
+            if (o.Market.Endpoint is { Length: > 0 } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+                p.Add($"{s}:Market:Endpoint '{endpoint}' is not an absolute URL");
+            if (o.Market.QuoteLifetime < TimeSpan.FromSeconds(10)) p.Add($"{s}:Market:QuoteLifetime must be at least 10 s");
+            if (o.Market.QuoteBatchSize < 1) p.Add($"{s}:Market:QuoteBatchSize must be at least 1");
+            if (o.Market.QuoteSilence <= TimeSpan.Zero) p.Add($"{s}:Market:QuoteSilence must be positive");
+            if (o.Market.DirectoryCatchUp <= TimeSpan.Zero) p.Add($"{s}:Market:DirectoryCatchUp must be positive");
+        }
+        else if (o.Market.Register) p.Add($"{s}:Market:Register needs {s}:Market:RegistryAddress");
         if (o.PeerApi.MaxInlineBytes < 0 || o.PeerApi.MaxReferencedBytes < 0) p.Add($"{s}:PeerApi limits must not be negative");
         return p;
     }

@@ -20,6 +20,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         var timeline = new List<StepMark>();
         string? agreementId = null;
         string? stamp = null, knownWorkHash = null;
+        MarketChoice? market = null;
         var log = context.CreateReplaySafeLogger<CustomerDelegation>();
         var at = "start"; // the step in progress, for failure details and logs
         DelegationOutcome End(DelegationStatus status, string? reason, Agreement? agreement = null, string? workHash = null, string? result = null,
@@ -28,7 +29,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             failure = status == DelegationStatus.Completed ? null : failure ?? new DelegationFailure(reason ?? status.ToString(), at, status.ToString());
             DelegationLog.Ended(log, context.InstanceId, status, failure);
             context.SetCustomStatus(new StepStatus("end", status.ToString(), agreementId, reason, transactions.Count > 0 ? [.. transactions] : null,
-                [.. StepMark.Append(timeline, "end", status.ToString(), reason, context.CurrentUtcDateTime)], stamp, workHash ?? knownWorkHash));
+                [.. StepMark.Append(timeline, "end", status.ToString(), reason, context.CurrentUtcDateTime)], stamp, workHash ?? knownWorkHash, market));
             return new DelegationOutcome
             {
                 Status = status, Role = NodeRole.Customer, Reason = reason, AgreementId = agreementId,
@@ -40,7 +41,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         {
             at = name;
             context.SetCustomStatus(new StepStatus(number, name, agreementId, detail, transactions.Count > 0 ? [.. transactions] : null,
-                [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, knownWorkHash));
+                [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, knownWorkHash, market));
         }
 
         var deposited = false;
@@ -64,9 +65,22 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         // The delegation's outcome, or null to start over with a fresh quote.
         async Task<DelegationOutcome?> Steps(int round)
         {
-            // (0) agree on the terms with the provider; make the verifier's disposable key sk_c.
-            Step("0", nameof(FixTerms), round == 0 ? null : $"fresh quote {round} of {FreshQuotes}");
             var request = round == 0 ? input.Request : input.Request with { QuoteRound = round };
+            if (request.ProviderUrl is null)
+            {
+                // The market chooses the provider (once: a fresh quote goes to the same provider): the best-scored valid
+                // quote; (0) then agrees with that provider, at most at its quoted wage.
+                if (market is null)
+                {
+                    Step("0", nameof(ChooseProvider));
+                    market = await context.CallActivityAsync<MarketChoice>(nameof(ChooseProvider), input.Request, StepRetry.Network);
+                }
+                if (market.ProviderUrl is null) return End(DelegationStatus.Cancelled, market.Why);
+                request = request with { ProviderUrl = market.ProviderUrl, ProviderIdentity = market.Provider, MaxWage = market.Wage };
+            }
+
+            // (0) agree on the terms with the provider; make the verifier's disposable key sk_c.
+            Step("0", nameof(FixTerms), round == 0 ? market?.Why : $"fresh quote {round} of {FreshQuotes}");
             var fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), request, StepRetry.Network);
             if (fixedTerms.Agreement is not { } agreement) return End(DelegationStatus.Cancelled, fixedTerms.Reason);
             agreementId = agreement.AgreementId;

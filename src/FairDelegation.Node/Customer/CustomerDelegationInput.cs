@@ -6,8 +6,20 @@ namespace FairDelegation.Node.Customer;
 /// <summary>What a customer asks for: a service from a provider, on an input, under an SLA, for at most a wage.</summary>
 public sealed record DelegationRequest
 {
-    /// <summary>The provider node's base URL.</summary>
-    public required string ProviderUrl { get; init; }
+    /// <summary>
+    /// The provider node's base URL; null: the market chooses the provider (by service and maximum wage, among the
+    /// registry's providers; docs/market.md) before (0).
+    /// </summary>
+    public string? ProviderUrl { get; init; }
+
+    /// <summary>
+    /// The identity the provider must announce (0x...): set by the market step to the registered identity whose quote
+    /// was chosen, so (0) agrees with that provider and no other.
+    /// </summary>
+    public string? ProviderIdentity { get; init; }
+
+    /// <summary>The wage's currency: null or "ETH", or an ERC-20 token's address.</summary>
+    public string? Currency { get; init; }
 
     public required string Service { get; init; }
 
@@ -26,7 +38,7 @@ public sealed record DelegationRequest
     /// <summary>The verifier's hidden assets (e.g. "test-set"), by asset name, as blob names in the customer's store.</summary>
     public IReadOnlyDictionary<string, string> Assets { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>wage_c: the most the customer pays, in wei.</summary>
+    /// <summary>wage_c: the most the customer pays, in wei (or the token's base units).</summary>
     public required BigInteger MaxWage { get; init; }
 
     /// <summary>

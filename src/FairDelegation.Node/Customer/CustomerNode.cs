@@ -29,7 +29,13 @@ public sealed class CustomerNode(DurableTaskClient durable, IBlobStore store, IO
     public async Task<string> StartAsync(DelegationRequest request, string? delegationId = null, CancellationToken ct = default)
     {
         if (options.Value.Role != NodeRole.Customer) throw new InvalidOperationException("only a customer node starts delegations");
-        if (!Uri.TryCreate(request.ProviderUrl, UriKind.Absolute, out _)) throw new ArgumentException($"providerUrl '{request.ProviderUrl}' is not an absolute URL");
+        if (request.ProviderUrl is null)
+        {
+            if (!options.Value.Market.Enabled) throw new ArgumentException("providerUrl is required: this node has no market registry configured (Market:RegistryAddress)");
+        }
+        else if (!Uri.TryCreate(request.ProviderUrl, UriKind.Absolute, out _)) throw new ArgumentException($"providerUrl '{request.ProviderUrl}' is not an absolute URL");
+        if (request.Currency is { Length: > 0 } currency && !currency.Equals("ETH", StringComparison.OrdinalIgnoreCase) && !FairDelegation.Chain.Crypto.EthereumAddress.TryParse(currency, out _))
+            throw new ArgumentException($"currency '{currency}' is neither ETH nor a token address");
         if (string.IsNullOrWhiteSpace(request.Service)) throw new ArgumentException("service is required");
         if (request.MaxWage.Sign <= 0) throw new ArgumentException("maxWage must be a positive amount of wei");
         if (!await store.ExistsAsync(request.InputBlob, ct)) throw new ArgumentException($"input blob '{request.InputBlob}' does not exist");

@@ -34,10 +34,14 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         FixTermsResult Refuse(string reason) => new(null, verifierKeyId, reason);
 
         // The provider's identity: the one configured for its URL if any, else the one it announces (pinned from now on).
-        var announced = await peers.GetIdentityAsync(request.ProviderUrl, ct);
-        var configured = o.Peers.FirstOrDefault(p => SameUrl(p.Url, request.ProviderUrl) && !string.IsNullOrWhiteSpace(p.Identity));
+        var providerUrl = request.ProviderUrl ?? throw new InvalidOperationException("(0) needs the provider's URL (the market step sets it)");
+        var announced = await peers.GetIdentityAsync(providerUrl, ct);
+        var configured = o.Peers.FirstOrDefault(p => SameUrl(p.Url, providerUrl) && !string.IsNullOrWhiteSpace(p.Identity));
         if (configured is not null && EthereumAddress.Parse(configured.Identity!) != announced)
-            return Refuse($"the provider at {request.ProviderUrl} announces identity {announced}, configured is {configured.Identity}");
+            return Refuse($"the provider at {providerUrl} announces identity {announced}, configured is {configured.Identity}");
+        // Chosen in the market: the provider is the registered identity that signed the chosen quote.
+        if (request.ProviderIdentity is { } registered && EthereumAddress.Parse(registered) != announced)
+            return Refuse($"the provider at {providerUrl} announces identity {announced}, the market's registered identity is {registered}");
 
         // H(input): as the store computed it at the write when the caller passed it on, else from the blob's properties.
         var inputHash = "0x" + (request.InputSha256 ?? (await store.GetPropertiesAsync(request.InputBlob, ct)).Sha256Hex)!.ToLowerInvariant();
@@ -51,7 +55,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         QuoteReply reply;
         try
         {
-            var body = await peers.SendAsync(request.ProviderUrl, PeerKinds.QuoteRoute, announced, PeerKinds.QuoteRequest, proposalId,
+            var body = await peers.SendAsync(providerUrl, PeerKinds.QuoteRoute, announced, PeerKinds.QuoteRequest, proposalId,
                 MessageIds.For(key, "quote"), PeerJson.Serialize(quoteRequest), ct);
             reply = PeerJson.Deserialize<QuoteReply>(body, "quote");
         }
@@ -86,8 +90,8 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         var agreementId = t.AgreementId.ToHex();
         var termsJson = t.ToJson();
         agreements.Record(new AgreementRecord(agreementId, NodeRole.Customer, context.InstanceId, t.WorkKey.ToLowerHex(),
-            request.ProviderUrl, announced.ToLowerHex(), termsJson, time.GetUtcNow()));
-        return new FixTermsResult(new Agreement(agreementId, termsJson, request.ProviderUrl, announced.ToLowerHex()), verifierKeyId, null);
+            providerUrl, announced.ToLowerHex(), termsJson, time.GetUtcNow()));
+        return new FixTermsResult(new Agreement(agreementId, termsJson, providerUrl, announced.ToLowerHex()), verifierKeyId, null);
     }
 
     private static bool SameUrl(string a, string b) => string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);

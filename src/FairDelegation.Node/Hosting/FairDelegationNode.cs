@@ -32,6 +32,7 @@ public static class FairDelegationNode
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapFairDelegationPeerApi();
+        app.MapFairDelegationMarketApi();
         app.MapFairDelegationApi();
         app.MapFairDelegationDashboard();
         return app;

@@ -38,6 +38,10 @@ public static class FairDelegationNodeServiceCollectionExtensions
 
         services.AddHostedService<StartupChecks>(); // before the watcher and the workers: a wrong escrow address stops the node
         services.AddHostedService<ChainWatcher>();
+        // The market (when Market:RegistryAddress is set): the directory followed continuously, and a provider's record kept.
+        services.AddHostedService(sp => sp.GetRequiredService<FairDelegation.Node.Market.MarketWatcher>());
+        services.AddSingleton<FairDelegation.Node.Market.MarketRegistration>();
+        services.AddHostedService(sp => sp.GetRequiredService<FairDelegation.Node.Market.MarketRegistration>());
 
         // Workflows: the Durable Task stack on the backend "FairDelegation:Durable:Backend" names (docs/durable.md).
         services.AddDurableWorkflows(eager.Durable, r =>
@@ -45,6 +49,7 @@ public static class FairDelegationNodeServiceCollectionExtensions
             r.AddOrchestrator<CustomerDelegation>();
             r.AddOrchestrator<ProviderDelegation>();
             // Customer steps
+            r.AddActivity<ChooseProvider>();
             r.AddActivity<FixTerms>();
             r.AddActivity<CreateVerifier>();
             r.AddActivity<SendRequest>();
@@ -99,6 +104,10 @@ public static class FairDelegationNodeServiceCollectionExtensions
         services.AddSingleton<PeerInbox>();
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<Quote>();
+        services.AddSingleton<FairDelegation.Node.Market.MarketWatcher>();
+        services.AddSingleton<FairDelegation.Node.Market.PriceQuotes>();
+        // Quote requests are not retried: a provider that does not answer within Market:QuoteSilence is passed over.
+        services.AddHttpClient(ChooseProvider.HttpClientName, (sp, c) => c.Timeout = Opt(sp).Market.QuoteSilence + TimeSpan.FromSeconds(1));
         services.AddSingleton<BlobFetcher>();
         services.AddSingleton<NodeUrls>();
         // Peer calls and JSON-RPC retry transient faults on the HttpClient pipeline (issue 11 #4); the client's Timeout bounds all attempts.

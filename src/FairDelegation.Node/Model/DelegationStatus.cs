@@ -24,10 +24,12 @@ public enum DelegationStatus
 /// sent so far (hash, block, gas used), so a delegation in flight shows each one as soon as it is mined, not only in
 /// the outcome. <see cref="Timeline"/> lists the steps reached so far with the orchestration's time at each (what the
 /// dashboard draws as a timeline: the custom status is the one place every Durable backend shows while running), and
-/// once known the verifier's stamp (JSON) and H(w').
+/// once known the verifier's stamp (JSON) and H(w'). A delegation whose provider the market chose carries that choice
+/// (<see cref="Market"/>: the provider, its quote and every quote considered) from then on.
 /// </summary>
 public sealed record StepStatus(string Step, string Name, string? AgreementId = null, string? Detail = null,
-    IReadOnlyList<ChainTransaction>? Transactions = null, IReadOnlyList<StepMark>? Timeline = null, string? Stamp = null, string? WorkHash = null)
+    IReadOnlyList<ChainTransaction>? Transactions = null, IReadOnlyList<StepMark>? Timeline = null, string? Stamp = null, string? WorkHash = null,
+    MarketChoice? Market = null)
 {
     public override string ToString() => $"({Step}) {Name}";
 }

@@ -40,5 +40,11 @@ public sealed class NodeIdentity
     /// <summary>Signs a 32-byte digest.</summary>
     public EcdsaSignature Sign(ReadOnlySpan<byte> digest32) => Secp256k1.Sign(digest32, _privateKey);
 
+    /// <summary>
+    /// The identity as a chain account: a provider registers in the market's registry from it, so the address customers
+    /// find there is the one that signs its peer messages and its price quotes. It pays that gas (and the stake) itself.
+    /// </summary>
+    public FairDelegation.Chain.Accounts.EthAccount Account() => FairDelegation.Chain.Accounts.EthAccount.FromPrivateKey(_privateKey);
+
     public override string ToString() => $"node identity {Address}";
 }

@@ -33,14 +33,14 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<NodeProcess> StartAsync(IDictionary<string, string?> settings, int port)
+    public static async Task<NodeProcess> StartAsync(IDictionary<string, string?> settings, int port, string? apiKey = null)
     {
         var url = $"http://127.0.0.1:{port}";
         var env = settings.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key.Replace(":", "__"), kv => kv.Value!);
         env["DOTNET_ENVIRONMENT"] = "Production";
         env["Logging__LogLevel__Default"] = "Warning";
         var process = ExternalProcess.Start("dotnet", [HostDll, "--urls", url], Path.GetDirectoryName(HostDll), env);
-        var node = new NodeProcess(process, url);
+        var node = new NodeProcess(process, url) { ApiKey = apiKey };
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
@@ -63,9 +63,35 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown hooks, like a crash.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>The process id (the dotnet host running the node).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>SIGSTOP: the node stays up to the kernel (connections are accepted) but answers nothing: a silent peer.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill {signal} {ProcessId} failed");
+    }
+
+    /// <summary>Sent as X-Api-Key on every request (the customer API needs it).</summary>
+    public string? ApiKey { get; init; }
+
+    private HttpRequestMessage Request(HttpMethod method, string path)
+    {
+        var m = new HttpRequestMessage(method, Url + path);
+        if (ApiKey is not null) m.Headers.Add("X-Api-Key", ApiKey);
+        return m;
+    }
+
     public async Task<JsonElement> GetAsync(string path)
     {
-        using var r = await Http.GetAsync(Url + path);
+        using var r = await Http.SendAsync(Request(HttpMethod.Get, path));
         var text = await r.Content.ReadAsStringAsync();
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: {(int)r.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
@@ -87,7 +113,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public async Task<JsonElement> PostAsync(string path, object body)
     {
-        using var r = await Http.PostAsJsonAsync(Url + path, body);
+        using var message = Request(HttpMethod.Post, path);
+        message.Content = JsonContent.Create(body);
+        using var r = await Http.SendAsync(message);
         var text = await r.Content.ReadAsStringAsync();
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)r.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.Clone();

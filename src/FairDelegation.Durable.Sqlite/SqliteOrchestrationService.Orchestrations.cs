@@ -57,9 +57,16 @@ public sealed partial class SqliteOrchestrationService
             {
                 events = cached.Events;
             }
+            else if (episode.HistoryCount == 0)
+            {
+                // A new instance's first episode: nothing to read.
+                _historyCache.TryRemove(episode.InstanceId, out _);
+                events = [];
+            }
             else
             {
                 _historyCache.TryRemove(episode.InstanceId, out _);
+                Interlocked.Increment(ref _historyReads);
                 events = await ReadHistoryAsync(episode.InstanceId, CancellationToken.None);
                 foreach (var e in events) e.IsPlayed = true;
             }
@@ -173,7 +180,35 @@ public sealed partial class SqliteOrchestrationService
         var executionId = state.OrchestrationInstance?.ExecutionId;
         long? earliestTimer = null;
 
-        var moreWork = await _db.WriteAsync(async w =>
+        // The history is cached before the commit, not after it: once the commit releases the lock, a message that
+        // waited for this instance can be locked by the next fetch at once, and a cache written after the commit would
+        // still hold the previous length then (a reload of the whole history for that episode). Written early it is
+        // safe: it is used only when the row's execution and history length match it, i.e. after this commit.
+        var terminal = orchestrationState is not null && Serialization.IsTerminal(orchestrationState.OrchestrationStatus);
+        var cacheable = orchestrationState is not null && executionId is not null && !terminal;
+        if (cacheable)
+        {
+            if (_historyCache.Count >= MaxCachedInstances) _historyCache.Clear();
+            _historyCache[item.InstanceId] = new CachedHistory(executionId!, state.Events.Count, state.Events);
+        }
+        else
+        {
+            _historyCache.TryRemove(item.InstanceId, out _);
+        }
+
+        bool moreWork;
+        try
+        {
+            moreWork = await CommitEpisodeAsync();
+        }
+        catch
+        {
+            // A failed commit (a lost lock) leaves the row as it was; the entry goes so it can never stand for it.
+            _historyCache.TryRemove(item.InstanceId, out _);
+            throw;
+        }
+
+        Task<bool> CommitEpisodeAsync() => _db.WriteAsync(async w =>
         {
             var now = Serialization.NowMs();
             string? owner = null, storedExecution = null;
@@ -192,7 +227,6 @@ public sealed partial class SqliteOrchestrationService
                 var seq = newExecution ? 0 : pastCount;
                 foreach (var e in newEvents)
                     await w.ExecAsync("INSERT INTO history(instance_id, seq, event) VALUES($id, $seq, $e)", ("$id", item.InstanceId), ("$seq", seq++), ("$e", e));
-                var terminal = Serialization.IsTerminal(orchestrationState.OrchestrationStatus);
                 await w.ExecAsync("""
                     UPDATE instances SET execution_id = $exec, name = $name, version = $version, status = $status,
                         input = CASE WHEN $newExec THEN $input ELSE input END, output = $output, custom_status = $custom,
@@ -230,21 +264,11 @@ public sealed partial class SqliteOrchestrationService
         Finished(item);
         Interlocked.Increment(ref _episodesCompleted);
 
-        if (orchestrationState is not null && executionId is not null && !Serialization.IsTerminal(orchestrationState.OrchestrationStatus))
-        {
-            if (_historyCache.Count >= MaxCachedInstances) _historyCache.Clear();
-            _historyCache[item.InstanceId] = new CachedHistory(executionId, state.Events.Count, state.Events);
-        }
-        else
-        {
-            _historyCache.TryRemove(item.InstanceId, out _);
-        }
-
         if (tasks.Count > 0) _db.ActivityWork.Notify();
         // Only when there is something to lock: a pulse that finds nothing still costs a write.
         if (moreWork) _db.OrchestrationWork.Notify();
         if (earliestTimer is { } at) _db.OrchestrationWork.NotifyAt(Serialization.Utc(at));
-        if (orchestrationState is not null && Serialization.IsTerminal(orchestrationState.OrchestrationStatus)) _db.InstanceCompleted.Notify();
+        if (terminal) _db.InstanceCompleted.Notify();
     }
 
     public async Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem)

@@ -53,6 +53,11 @@ public sealed partial class SqliteOrchestrationService :
     /// <summary>Transactions committed by this process on the file, and the writes grouped into them.</summary>
     public (long Commits, long Writes) WriterStatistics => (_db.Commits, _db.Writes);
 
+    private long _historyReads;
+
+    /// <summary>Episodes whose history was read from the file because this process had no current copy of it.</summary>
+    public long HistoryReads => Interlocked.Read(ref _historyReads);
+
     /// <summary>Activity results this object committed.</summary>
     public long ActivitiesCompleted => Interlocked.Read(ref _activitiesCompleted);
 

@@ -219,6 +219,8 @@ public static class BenchDelegationsCommand
 
             http.Reset();
             var cpuBefore = CpuByProcess();
+            var runtimeBefore = RuntimeWork.Now();
+            var enginesBefore = EngineWork.Of(customer, provider);
             rpcMethods.Reset();
             var latencies = new ConcurrentBag<TimeSpan>();
             var next = -1;
@@ -235,6 +237,8 @@ public static class BenchDelegationsCommand
             }));
             wall.Stop();
             var cpuUsed = CpuByProcess().Select(kv => (kv.Key, Used: kv.Value - cpuBefore.GetValueOrDefault(kv.Key))).ToList();
+            var runtimeWork = RuntimeWork.Now() - runtimeBefore;
+            var engineWork = EngineWork.Of(customer, provider) - enginesBefore;
             var chain = http.For(anvil.Port);
             int[] blobPorts = azurite is null ? [] : [new Uri(azurite.BlobEndpoint).Port];
             int[] peerPorts = [new Uri(provider.Url).Port, new Uri(customer.Url).Port];
@@ -278,6 +282,8 @@ public static class BenchDelegationsCommand
             Console.WriteLine($"  engine + the rest        {Ms(p50 - (chain.Time + storage.Time) / m - crypto),10} at p50  [p50 minus chain, storage and crypto: the durable engine's scheduling and SQLite commits, timers, waits between polls]");
             Console.WriteLine($"CPU per delegation (measured phase; {Environment.ProcessorCount} cores, load average {LoadAverage()}): " +
                 string.Join(", ", cpuUsed.Select(x => $"{x.Key} {Ms(x.Used / m)}")) + $"; total {Ms(cpuUsed.Aggregate(TimeSpan.Zero, (sum, x) => sum + x.Used) / m)}");
+            Console.WriteLine($"JIT and GC in the measured phase (this process): {runtimeWork.Per(m)}");
+            if (engineWork.Episodes > 0) Console.WriteLine($"engine (both nodes, sqlite provider): {engineWork.Per(m)}");
             Console.WriteLine($"targets: p50 <= 300 ms: {(p50.TotalMilliseconds <= 300 ? "met" : "NOT met")}; >= 20 delegations/s: {(rate >= 20 ? "met" : "NOT met")}");
         }
         finally
@@ -316,6 +322,47 @@ public static class BenchDelegationsCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
         }
         return cpu;
+    }
+
+    /// <summary>
+    /// What the runtime itself did in this process: methods compiled (first compilations, tier-ups, dynamic methods) and
+    /// time in the JIT, garbage collections and bytes allocated. A measured phase that still compiles is not steady state.
+    /// </summary>
+    private readonly record struct RuntimeWork(long JitMethods, TimeSpan JitTime, int Gen0, int Gen1, int Gen2, long Allocated)
+    {
+        public static RuntimeWork Now() => new(System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(),
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+
+        public static RuntimeWork operator -(RuntimeWork a, RuntimeWork b) =>
+            new(a.JitMethods - b.JitMethods, a.JitTime - b.JitTime, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Allocated - b.Allocated);
+
+        public string Per(int m) => string.Create(CultureInfo.InvariantCulture,
+            $"{(double)JitMethods / m:0.0} methods compiled per delegation ({JitTime.TotalMilliseconds / m:0.0} ms in the JIT, wall); " +
+            $"{(double)Allocated / m / 1024:0} KiB allocated per delegation; GCs gen0/1/2 {Gen0}/{Gen1}/{Gen2}");
+    }
+
+    /// <summary>The SQLite provider's own counters, summed over both nodes (zero on other backends).</summary>
+    private readonly record struct EngineWork(long Episodes, long Activities, long HistoryReads, long Commits, long Writes)
+    {
+        public static EngineWork Of(params InProcessNode[] nodes)
+        {
+            var sum = new EngineWork();
+            foreach (var node in nodes)
+            {
+                if (node.Get<DurableTask.Core.IOrchestrationService>() is not FairDelegation.Durable.Sqlite.SqliteOrchestrationService s) continue;
+                var (commits, writes) = s.WriterStatistics;
+                sum = new EngineWork(sum.Episodes + s.EpisodesCompleted, sum.Activities + s.ActivitiesCompleted, sum.HistoryReads + s.HistoryReads,
+                    sum.Commits + commits, sum.Writes + writes);
+            }
+            return sum;
+        }
+
+        public static EngineWork operator -(EngineWork a, EngineWork b) =>
+            new(a.Episodes - b.Episodes, a.Activities - b.Activities, a.HistoryReads - b.HistoryReads, a.Commits - b.Commits, a.Writes - b.Writes);
+
+        public string Per(int m) => string.Create(CultureInfo.InvariantCulture,
+            $"per delegation {(double)Episodes / m:0.0} episodes, {(double)Activities / m:0.0} activities, {(double)HistoryReads / m:0.00} history reads, " +
+            $"{(double)Commits / m:0.0} commits holding {(double)Writes / m:0.0} writes");
     }
 
     private static string LoadAverage()

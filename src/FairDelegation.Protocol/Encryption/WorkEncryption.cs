@@ -85,20 +85,26 @@ public static class WorkEncryption
         using var aes = new AesGcm(payloadKey, TagSize);
         CryptographicOperations.ZeroMemory(payloadKey);
 
-        var segmentsPerBatch = Math.Max(1, BatchBytes / (segmentSize + TagSize));
-        var batchCapacity = Math.Max(segmentsPerBatch * (segmentSize + TagSize), HeaderSize + segmentSize + TagSize);
-        using var writer = new HashingWriter(ciphertext, batchCapacity, pipelined ? BatchesInFlight : 1, cancellationToken, pipelined);
-
         var current = new byte[segmentSize];
         var next = new byte[segmentSize];
         Span<byte> nonce = stackalloc byte[NonceSize];
         long plaintextLength = 0;
+        var currentLength = plaintext.ReadAtLeast(current, segmentSize, throwOnEndOfStream: false);
+
+        // A work that fits in one segment (the usual small input or result) is one hash of a few KiB: a hashing thread
+        // and the ring's ~1.5 MiB of batches (large-object heap, so each one brought gen-2 collections) would cost far
+        // more than they overlap. It gets one batch of its own size, hashed on this thread.
+        var single = currentLength < segmentSize;
+        var segmentsPerBatch = Math.Max(1, BatchBytes / (segmentSize + TagSize));
+        var batchCapacity = single
+            ? HeaderSize + currentLength + TagSize
+            : Math.Max(segmentsPerBatch * (segmentSize + TagSize), HeaderSize + segmentSize + TagSize);
+        pipelined &= !single;
+        using var writer = new HashingWriter(ciphertext, batchCapacity, pipelined ? BatchesInFlight : 1, cancellationToken, pipelined);
 
         var batch = writer.Rent();
         header.CopyTo(batch.Buffer, 0);
         batch.Count = HeaderSize;
-
-        var currentLength = plaintext.ReadAtLeast(current, segmentSize, throwOnEndOfStream: false);
         for (ulong index = 0; ; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();

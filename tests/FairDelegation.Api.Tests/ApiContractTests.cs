@@ -82,7 +82,7 @@ public abstract class ApiContractTests(ApiNode node)
         empty["currency"] = "0x12";
         var invalid = (await Bodies.ProblemAsync(await _client.PostAsync("/api/delegations", Bodies.Json(empty)), 400)).GetProperty("errors");
         invalid.GetProperty("providerUrl")[0].GetString().Should().Contain("leave it out");
-        invalid.GetProperty("currency")[0].GetString().Should().Contain("ETH");
+        invalid.GetProperty("currency")[0].GetString().Should().Contain("token address");
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class EscrowContract
     private static readonly string OpenedTopic = Topic0<EscrowOpenedEventDto>();
     private static readonly string RevealedTopic = Topic0<KeyRevealedEventDto>();
     private static readonly string RefundedTopic = Topic0<RefundedEventDto>();
+    private static readonly string TokenOpenedTopic = Topic0<TokenEscrowOpenedEventDto>();
 
     private readonly EthRpcClient _rpc;
 
@@ -45,8 +46,8 @@ public sealed class EscrowContract
 
     public EthereumAddress Address { get; }
 
-    /// <summary>topic0 of the three events, for log filters.</summary>
-    public static IReadOnlyList<string> EventTopics { get; } = [OpenedTopic, RevealedTopic, RefundedTopic];
+    /// <summary>topic0 of the events, for log filters: EscrowOpened, KeyRevealed, Refunded, TokenEscrowOpened (in this order).</summary>
+    public static IReadOnlyList<string> EventTopics { get; } = [OpenedTopic, RevealedTopic, RefundedTopic, TokenOpenedTopic];
 
     /// <summary>
     /// The agreement id as the contract derives it: keccak256(abi.encode(bytes32 detailsHash, address workKey)). Binding
@@ -75,8 +76,10 @@ public sealed class EscrowContract
     {
         RequireBytes32(opening.DetailsHash, "details hash");
         RequireBytes32(opening.WorkHash, "work hash");
-        var data = opening.ToFunction().GetCallData();
-        var receipt = await customer.SendAndWaitAsync(Request(data, "open", opening.Amount), ct);
+        // A token opening pulls the amount (the customer approved the escrow); an ETH one sends it as value.
+        var receipt = opening.IsToken
+            ? await customer.SendAndWaitAsync(Request(opening.ToTokenFunction().GetCallData(), "openToken", BigInteger.Zero), ct)
+            : await customer.SendAndWaitAsync(Request(opening.ToFunction().GetCallData(), "open", opening.Amount), ct);
         return (opening.TermsFor(customer.Account.Address), ToResult(receipt));
     }
 
@@ -99,16 +102,20 @@ public sealed class EscrowContract
     public async Task<EscrowTransaction> ClaimAsync(TransactionSender sender, EscrowTerms terms, ReadOnlyMemory<byte> workPrivateKey, CancellationToken ct = default)
     {
         var sk = new BigInteger(workPrivateKey.Span, isUnsigned: true, isBigEndian: true);
-        var data = new ClaimFunction { Terms = terms.ToStruct(), PrivateKey = sk }.GetCallData();
-        var receipt = await sender.SendAndWaitAsync(Request(data, "claim", BigInteger.Zero), ct);
+        var receipt = await sender.SendAndWaitAsync(Request(ClaimCallData(terms, sk), terms.IsToken ? "claimToken" : "claim", BigInteger.Zero), ct);
         return ToResult(receipt);
     }
+
+    /// <summary>The claim's call data: claim(terms, sk), or claimToken for a token escrow.</summary>
+    public static byte[] ClaimCallData(EscrowTerms terms, BigInteger sk) => terms.IsToken
+        ? new ClaimTokenFunction { Terms = terms.ToTokenStruct(), PrivateKey = sk }.GetCallData()
+        : new ClaimFunction { Terms = terms.ToStruct(), PrivateKey = sk }.GetCallData();
 
     /// <summary>Step (11) when the provider stalled: from the deadline on, returns the deposit to terms.Customer.</summary>
     public async Task<EscrowTransaction> RefundAsync(TransactionSender sender, EscrowTerms terms, CancellationToken ct = default)
     {
-        var data = new RefundFunction { Terms = terms.ToStruct() }.GetCallData();
-        var receipt = await sender.SendAndWaitAsync(Request(data, "refund", BigInteger.Zero), ct);
+        var data = terms.IsToken ? new RefundTokenFunction { Terms = terms.ToTokenStruct() }.GetCallData() : new RefundFunction { Terms = terms.ToStruct() }.GetCallData();
+        var receipt = await sender.SendAndWaitAsync(Request(data, terms.IsToken ? "refundToken" : "refund", BigInteger.Zero), ct);
         return ToResult(receipt);
     }
 
@@ -170,8 +177,15 @@ public sealed class EscrowContract
     {
         if (log.Topics.Count == 0) return null;
         var topic = log.Topics[0].ToLowerInvariant();
-        if (topic != OpenedTopic && topic != RevealedTopic && topic != RefundedTopic) return null;
+        if (topic != OpenedTopic && topic != RevealedTopic && topic != RefundedTopic && topic != TokenOpenedTopic) return null;
         var filterLog = ToFilterLog(log);
+        if (topic == TokenOpenedTopic)
+        {
+            var v = filterLog.DecodeEvent<TokenEscrowOpenedEventDto>().Event;
+            var terms = new EscrowTerms(EthereumAddress.Parse(v.Customer), EthereumAddress.Parse(v.Payee), EthereumAddress.Parse(v.WorkKey),
+                v.WorkHash, v.Amount, (long)v.Deadline, EthereumAddress.Parse(v.Token));
+            return new EscrowOpened(v.AgreementId, terms, log);
+        }
         if (topic == OpenedTopic)
         {
             var v = filterLog.DecodeEvent<EscrowOpenedEventDto>().Event;

@@ -14,16 +14,33 @@ namespace FairDelegation.Chain.Escrow;
 /// <param name="Payee">who is paid on claim, whoever submits it</param>
 /// <param name="WorkKey">address(pk_sp)</param>
 /// <param name="WorkHash">H(w'), 32 bytes</param>
-/// <param name="Amount">the wage in wei</param>
+/// <param name="Amount">the wage in wei (or the token's base units)</param>
 /// <param name="Deadline">unix seconds: claim strictly before, refund from then on</param>
+/// <param name="Token">null for an ETH escrow; else the ERC-20 token the wage is in (the contract's TokenTerms)</param>
 public sealed record EscrowTerms(
     EthereumAddress Customer,
     EthereumAddress Payee,
     EthereumAddress WorkKey,
     byte[] WorkHash,
     BigInteger Amount,
-    long Deadline)
+    long Deadline,
+    EthereumAddress? Token = null)
 {
+    /// <summary>An ERC-20 escrow (openToken/claimToken/refundToken), not an ETH one.</summary>
+    public bool IsToken => Token is not null && Token != EthereumAddress.Zero;
+
+    /// <summary>The contract's TokenTerms struct (a token escrow only).</summary>
+    public TokenTermsStruct ToTokenStruct()
+    {
+        if (!IsToken) throw new InvalidOperationException("an ETH escrow has no TokenTerms");
+        var t = ToStruct();
+        return new TokenTermsStruct
+        {
+            Customer = t.Customer, Payee = t.Payee, WorkKey = t.WorkKey, WorkHash = t.WorkHash, Amount = t.Amount, Deadline = t.Deadline,
+            Token = Token!.ToLowerHex(),
+        };
+    }
+
     /// <summary>The contract's Terms struct as Nethereum encodes it.</summary>
     public TermsStruct ToStruct()
     {
@@ -37,15 +54,16 @@ public sealed record EscrowTerms(
 
     /// <summary>keccak256(abi.encode(terms)): the value the contract stores while the escrow is open (a static struct
     /// encodes as its fields in order).</summary>
-    public byte[] Hash() => new ABIEncode().GetSha3ABIParamsEncoded(ToStruct());
+    public byte[] Hash() => IsToken ? new ABIEncode().GetSha3ABIParamsEncoded(ToTokenStruct()) : new ABIEncode().GetSha3ABIParamsEncoded(ToStruct());
 
     /// <summary>Value equality including the work hash's bytes.</summary>
     public bool Matches(EscrowTerms other) =>
         Customer == other.Customer && Payee == other.Payee && WorkKey == other.WorkKey
-        && WorkHash.AsSpan().SequenceEqual(other.WorkHash) && Amount == other.Amount && Deadline == other.Deadline;
+        && WorkHash.AsSpan().SequenceEqual(other.WorkHash) && Amount == other.Amount && Deadline == other.Deadline
+        && (IsToken ? other.IsToken && Token == other.Token : !other.IsToken);
 
     public override string ToString() =>
-        $"escrow(customer {Customer}, payee {Payee}, work key {WorkKey}, work hash {Hex.Encode(WorkHash)}, amount {Amount} wei, deadline {Deadline})";
+        $"escrow(customer {Customer}, payee {Payee}, work key {WorkKey}, work hash {Hex.Encode(WorkHash)}, amount {Amount} {(IsToken ? $"of token {Token}" : "wei")}, deadline {Deadline})";
 }
 
 /// <summary>
@@ -56,16 +74,28 @@ public sealed record EscrowTerms(
 /// <param name="Payee">who is paid on claim</param>
 /// <param name="WorkKey">address(pk_sp): the escrow's slot, bound into its agreement id</param>
 /// <param name="WorkHash">H(w'), 32 bytes</param>
-/// <param name="Amount">the deposit in wei</param>
+/// <param name="Amount">the deposit in wei (or the token's base units)</param>
 /// <param name="Deadline">unix seconds: claim strictly before, refund from then on</param>
+/// <param name="Token">null for ETH; else the ERC-20 token pulled by openToken (approve the escrow first)</param>
 public sealed record EscrowOpening(
     byte[] DetailsHash,
     EthereumAddress Payee,
     EthereumAddress WorkKey,
     byte[] WorkHash,
     BigInteger Amount,
-    long Deadline)
+    long Deadline,
+    EthereumAddress? Token = null)
 {
+    /// <summary>An ERC-20 opening.</summary>
+    public bool IsToken => Token is not null && Token != EthereumAddress.Zero;
+
+    /// <summary>The openToken call for this opening (no value: the escrow pulls the amount).</summary>
+    public OpenTokenFunction ToTokenFunction() => new()
+    {
+        DetailsHash = DetailsHash, Payee = Payee.ToLowerHex(), WorkKey = WorkKey.ToLowerHex(), WorkHash = WorkHash, Amount = Amount,
+        Deadline = Deadline, Token = (Token ?? throw new InvalidOperationException("an ETH opening has no token")).ToLowerHex(),
+    };
+
     /// <summary>The agreement id the contract will emit in EscrowOpened for this opening.</summary>
     public byte[] AgreementId => EscrowContract.AgreementIdOf(DetailsHash, WorkKey);
 
@@ -83,7 +113,7 @@ public sealed record EscrowOpening(
     };
 
     /// <summary>The terms the contract will store when <paramref name="customer"/> opens this.</summary>
-    public EscrowTerms TermsFor(EthereumAddress customer) => new(customer, Payee, WorkKey, WorkHash, Amount, Deadline);
+    public EscrowTerms TermsFor(EthereumAddress customer) => new(customer, Payee, WorkKey, WorkHash, Amount, Deadline, IsToken ? Token : null);
 }
 
 /// <summary>Where an escrow stands on chain.</summary>

@@ -137,8 +137,6 @@ public static partial class DelegationsApi
         if (body.Currency is { } currency && !currency.Equals("ETH", StringComparison.OrdinalIgnoreCase)
             && !(FairDelegation.Chain.Crypto.EthereumAddress.TryParse(currency, out var token) && token != FairDelegation.Chain.Crypto.EthereumAddress.Zero))
             Error("currency", "must be \"ETH\" or an ERC-20 token address (0x + 40 hex digits)");
-        else if (body.Currency is { } c && !c.Equals("ETH", StringComparison.OrdinalIgnoreCase))
-            Error("currency", "this node's escrow steps pay in ETH only so far");
         var input = Decode(body.Input, "input", Error, required: true);
         var assets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (name, content) in body.Assets ?? [])

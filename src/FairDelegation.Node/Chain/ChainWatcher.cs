@@ -99,9 +99,9 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
     {
         // Only the events this node's role raises (a provider: openings and refunds; a customer: revealed keys and refunds):
         // a block holding just the other kind is then ruled out by its logs bloom, without an eth_getLogs.
-        var topics = EscrowContract.EventTopics; // EscrowOpened, KeyRevealed, Refunded
+        var topics = EscrowContract.EventTopics; // EscrowOpened, KeyRevealed, Refunded, TokenEscrowOpened
         return new LogWatcher(escrow.Rpc, escrow.Contract.Address,
-            o.Role == NodeRole.Provider ? [topics[0], topics[2]] : [topics[1], topics[2]],
+            o.Role == NodeRole.Provider ? [topics[0], topics[2], topics[3]] : [topics[1], topics[2]],
             new LogWatcherOptions { PollInterval = o.Chain.PollInterval });
     }
 
@@ -150,7 +150,7 @@ public sealed class ChainWatcher(EscrowGateway escrow, NodeDatabase database, Ag
                 {
                     AgreementId = Hex.Encode(opened.AgreementId), WorkKey = opened.Terms.WorkKey.ToLowerHex(), Customer = opened.Terms.Customer.ToLowerHex(),
                     Payee = opened.Terms.Payee.ToLowerHex(), WorkHash = Hex.Encode(opened.Terms.WorkHash), Amount = opened.Terms.Amount,
-                    Deadline = opened.Terms.Deadline, TransactionHash = e.Log.TransactionHash, BlockNumber = e.Log.BlockNumber, BlockHash = e.Log.BlockHash,
+                    Deadline = opened.Terms.Deadline, Token = opened.Terms.IsToken ? opened.Terms.Token!.ToLowerHex() : null, TransactionHash = e.Log.TransactionHash, BlockNumber = e.Log.BlockNumber, BlockHash = e.Log.BlockHash,
                 }, ct);
                 log.LogInformation("EscrowOpened of work key {WorkKey} raised into {Instance}", e.WorkKey, r.InstanceId);
                 break;

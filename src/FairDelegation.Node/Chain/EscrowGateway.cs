@@ -30,12 +30,12 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
 
     /// <summary>The escrow terms for the agreement once w' is known (what step 8 opens).</summary>
     public static EscrowTerms TermsOf(AgreementTerms t, string workHash) =>
-        new(t.Customer, t.Payee, t.WorkKey, Hex.DecodeFixed(workHash, 32, "work hash"), t.Wage, t.EscrowDeadline);
+        new(t.Customer, t.Payee, t.WorkKey, Hex.DecodeFixed(workHash, 32, "work hash"), t.Wage, t.EscrowDeadline, t.IsToken ? t.Token : null);
 
     /// <summary>The escrow terms as an EscrowOpened event carries them.</summary>
     public static EscrowTerms TermsOf(EscrowOpenedEvent e) => new(
         EthereumAddress.Parse(e.Customer), EthereumAddress.Parse(e.Payee), EthereumAddress.Parse(e.WorkKey),
-        Hex.DecodeFixed(e.WorkHash, 32, "work hash"), e.Amount, e.Deadline);
+        Hex.DecodeFixed(e.WorkHash, 32, "work hash"), e.Amount, e.Deadline, e.Token is null ? null : EthereumAddress.Parse(e.Token));
 
     /// <summary>
     /// Step (8): deposits the wage; returns the mined transaction. Safe across a crash at any point: before sending it
@@ -48,7 +48,7 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     {
         var agreed = agreement.ParseTerms();
         var terms = TermsOf(agreed, workHash);
-        var opening = new EscrowOpening(agreed.DetailsHash.ToArray(), terms.Payee, terms.WorkKey, terms.WorkHash, terms.Amount, terms.Deadline);
+        var opening = new EscrowOpening(agreed.DetailsHash.ToArray(), terms.Payee, terms.WorkKey, terms.WorkHash, terms.Amount, terms.Deadline, terms.Token);
         if (!string.Equals(Hex.Encode(opening.AgreementId), agreement.AgreementId, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"agreement {agreement.AgreementId}: its terms hash to agreement id {Hex.Encode(opening.AgreementId)}");
 
@@ -64,6 +64,8 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         faults.Reach(FaultPoint.OpenBeforeSend);
         try
         {
+            // A token escrow pulls the wage: the escrow must be allowed to (looked up first, so a re-run sends no second approve).
+            if (opening.IsToken) await AllowEscrowAsync(opening.Token!, opening.Amount, ct);
             var (_, tx) = await _escrow.OpenAsync(sender, opening, ct);
             faults.Reach(FaultPoint.OpenAfterMined);
             return ToTransaction("OpenEscrow", tx);
@@ -74,6 +76,23 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
             if (await OurOpeningAsync(agreement, terms, ct) is { } earlier) return earlier;
             return Failed("OpenEscrow", e);
         }
+    }
+
+    /// <summary>
+    /// Lets the escrow pull <paramref name="amount"/> of <paramref name="token"/> from this wallet: nothing when the
+    /// allowance already covers it, else one approve of the maximum. Unlimited is safe for this contract: it has no owner
+    /// and pulls only in openToken, only from the caller (msg.sender) and only the amount of that call; a per-escrow
+    /// approve would race between concurrent delegations (approve sets, it does not add).
+    /// </summary>
+    private async Task AllowEscrowAsync(EthereumAddress token, BigInteger amount, CancellationToken ct)
+    {
+        var allowanceCall = new Nethereum.Contracts.Standards.ERC20.ContractDefinition.AllowanceFunction
+            { Owner = sender.Account.Address.ToLowerHex(), Spender = _escrow.Address.ToLowerHex() }.GetCallData();
+        var allowance = new BigInteger(await rpc.CallAsync(new CallRequest(null, token, allowanceCall), ct: ct), isUnsigned: true, isBigEndian: true);
+        if (allowance >= amount) return;
+        var approve = new Nethereum.Contracts.Standards.ERC20.ContractDefinition.ApproveFunction
+            { Spender = _escrow.Address.ToLowerHex(), Value = BigInteger.Pow(2, 256) - 1 }.GetCallData();
+        await sender.SendAndWaitAsync(new TransactionRequest(token, approve) { Action = "approve the escrow" }, ct);
     }
 
     /// <summary>The transaction of this node's opening of exactly these terms under this agreement id, if the chain has one.</summary>
@@ -113,7 +132,7 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
             return NotSent("RevealKey", $"too close to the deadline: chain time {now}, deadline {terms.Deadline}, margin {margin}; " +
                                         "the claim was not broadcast, so the work key stays secret");
         var sk = new BigInteger(workKey.Span, isUnsigned: true, isBigEndian: true);
-        var data = new FairDelegation.Chain.Escrow.Messages.ClaimFunction { Terms = terms.ToStruct(), PrivateKey = sk }.GetCallData();
+        var data = EscrowContract.ClaimCallData(terms, sk);
         try
         {
             await rpc.CallAsync(new CallRequest(sender.Account.Address, _escrow.Address, data), EscrowContract.Abi, ct: ct);

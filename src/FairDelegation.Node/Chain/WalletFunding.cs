@@ -1,6 +1,8 @@
 using System.Numerics;
+using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Node.Configuration;
+using Nethereum.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace FairDelegation.Node.Chain;
@@ -37,5 +39,21 @@ public sealed class WalletFunding(EthRpcClient rpc, Wallet wallet, IOptions<Node
         var what = options.Value.Role == NodeRole.Provider ? "a claim" : value.IsZero ? "an escrow's open and refund" : "the wage and the escrow's open and refund";
         return balance >= needed ? null
             : $"wallet {wallet.Address} holds {balance} wei; {what} needs about {needed} wei at the current fees";
+    }
+
+    /// <summary>
+    /// Null when the wallet holds <paramref name="amount"/> of <paramref name="token"/> and the ETH for one delegation's
+    /// transactions (plus an approve of the escrow); otherwise why not.
+    /// </summary>
+    public async Task<string?> TokenProblemAsync(EthereumAddress token, BigInteger amount, CancellationToken ct)
+    {
+        if (await ProblemAsync(0, ct) is { } gas) return gas;
+        var call = new Nethereum.Contracts.Standards.ERC20.ContractDefinition.BalanceOfFunction { Owner = wallet.Address.ToLowerHex() }.GetCallData();
+        byte[] output;
+        try { output = await rpc.CallAsync(new CallRequest(null, token, call), ct: ct); }
+        catch (ContractRevertedException e) { return $"token {token} does not answer balanceOf: {e.Message}"; }
+        if (output.Length < 32) return $"token {token} is not an ERC-20 contract (balanceOf returned {output.Length} bytes)";
+        var balance = new BigInteger(output.AsSpan(0, 32), isUnsigned: true, isBigEndian: true);
+        return balance >= amount ? null : $"wallet {wallet.Address} holds {balance} of token {token}; the wage needs {amount}";
     }
 }

@@ -50,7 +50,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
         var quoteRequest = new QuoteRequest
         {
             ProposalId = proposalId, Service = request.Service, Sla = sla.ToJson(), MaxWage = request.MaxWage,
-            CustomerAddress = wallet.Address.ToLowerHex(), VerifierKey = verifierKey.ToLowerHex(), InputHash = inputHash, CustomerUrl = urls.PublicUrl,
+            Currency = request.Currency, CustomerAddress = wallet.Address.ToLowerHex(), VerifierKey = verifierKey.ToLowerHex(), InputHash = inputHash, CustomerUrl = urls.PublicUrl,
         };
         QuoteReply reply;
         try
@@ -75,7 +75,8 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
             t.VerifierKey != verifierKey ? "another verifier key" :
             t.Sla.Hash() != sla.Hash() ? "another SLA" :
             t.InputHash.ToHex() != inputHash ? "another input hash" :
-            t.Wage > request.MaxWage ? $"wage_sp {t.Wage} wei is above wage_c {request.MaxWage} wei" :
+            t.CurrencyName != Currency(request) ? $"the wage in {t.CurrencyName} instead of {Currency(request)}" :
+            t.Wage > request.MaxWage ? $"wage_sp {t.Wage} is above wage_c {request.MaxWage} ({t.CurrencyName})" :
             t.ChainId != o.Chain.ChainId ? $"chain {t.ChainId} instead of {o.Chain.ChainId}" :
             t.Escrow != EthereumAddress.Parse(o.Chain.EscrowAddress) ? $"escrow {t.Escrow} instead of {o.Chain.EscrowAddress}" :
             t.Nonce.ToHex() != proposalId ? "another proposal id" :
@@ -85,7 +86,7 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
             null;
         if (mismatch is not null) return Refuse($"the quote does not match the request: {mismatch}");
         // The wage and the escrow's gas must be in the wallet before anything is delivered (issue 11 #3).
-        if (await funding.ProblemAsync(t.Wage, ct) is { } poor) return Refuse($"the customer's wallet cannot pay for this delegation: {poor}");
+        if (await (t.IsToken ? funding.TokenProblemAsync(t.Token!, t.Wage, ct) : funding.ProblemAsync(t.Wage, ct)) is { } poor) return Refuse($"the customer's wallet cannot pay for this delegation: {poor}");
 
         var agreementId = t.AgreementId.ToHex();
         var termsJson = t.ToJson();
@@ -93,6 +94,10 @@ public sealed class FixTerms(IOptions<NodeOptions> options, KeyStore keys, PeerC
             providerUrl, announced.ToLowerHex(), termsJson, time.GetUtcNow()));
         return new FixTermsResult(new Agreement(agreementId, termsJson, providerUrl, announced.ToLowerHex()), verifierKeyId, null);
     }
+
+    /// <summary>"ETH" or the token's lowercase address, as the terms name it.</summary>
+    private static string Currency(DelegationRequest request) =>
+        string.IsNullOrWhiteSpace(request.Currency) || request.Currency.Equals("ETH", StringComparison.OrdinalIgnoreCase) ? "ETH" : request.Currency.ToLowerInvariant();
 
     private static bool SameUrl(string a, string b) => string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 }

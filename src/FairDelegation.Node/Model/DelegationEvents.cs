@@ -40,6 +40,10 @@ public sealed record EscrowOpenedEvent
     public required string WorkHash { get; init; }
     public required BigInteger Amount { get; init; }
     public required long Deadline { get; init; }
+
+    /// <summary>The ERC-20 token of a TokenEscrowOpened; null for an ETH escrow.</summary>
+    public string? Token { get; init; }
+
     public required string TransactionHash { get; init; }
     public required long BlockNumber { get; init; }
     public required string BlockHash { get; init; }

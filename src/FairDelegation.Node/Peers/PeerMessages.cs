@@ -30,6 +30,9 @@ public sealed record QuoteRequest
     public required string VerifierKey { get; init; }
     public required string InputHash { get; init; }
     public required string CustomerUrl { get; init; }
+
+    /// <summary>The wage's currency the customer pays in: null or "ETH", or an ERC-20 token's address.</summary>
+    public string? Currency { get; init; }
 }
 
 /// <summary>Step (0), provider to customer: the terms (protocol AgreementTerms JSON, with pk_sp and wage_sp) and their id, or a refusal.</summary>

@@ -25,7 +25,11 @@ public sealed class CheckEscrow(EscrowGateway escrow) : TaskActivity<CheckEscrow
             return Refuse($"the escrow names agreement {e.AgreementId}, not {input.Agreement.AgreementId}");
         if (EthereumAddress.Parse(e.Customer) != t.Customer)
             return Refuse($"the escrow was opened by {e.Customer}, not by the agreed customer {t.Customer}");
-        if (e.Amount < t.Wage) return Refuse($"the escrow holds {e.Amount} wei, less than the agreed wage of {t.Wage} wei");
+        // The token is the customer's argument to openToken, not part of the id: an escrow in another currency (a worthless
+        // token, or ETH for a token wage) is refused like a short amount.
+        var currency = e.Token is null ? "ETH" : e.Token.ToLowerInvariant();
+        if (currency != t.CurrencyName) return Refuse($"the escrow holds {currency}, not the agreed currency {t.CurrencyName}");
+        if (e.Amount < t.Wage) return Refuse($"the escrow holds {e.Amount} {(t.IsToken ? "token units" : "wei")}, less than the agreed wage of {t.Wage}");
         if (EthereumAddress.Parse(e.Payee) != t.Payee) return Refuse($"the escrow pays {e.Payee}, not our payee {t.Payee}");
         if (!string.Equals(e.WorkHash, input.WorkHash, StringComparison.OrdinalIgnoreCase))
             return Refuse($"the escrow's work hash {e.WorkHash} is not H(w') {input.WorkHash}");

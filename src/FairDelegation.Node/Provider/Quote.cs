@@ -37,9 +37,15 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
         var o = options.Value;
         if (catalog.Find(request.Service) is not { } offered)
             return new QuoteReply(false, $"service '{request.Service}' is not offered here (offered: {string.Join(", ", catalog.Names)})", null, null);
+        // The currency is the service's: a customer paying in another one is refused before anything is made.
+        var token = o.Provider.Services.TryGetValue(request.Service, out var configured) ? configured.Token : EthereumAddress.Zero;
+        var currency = token == EthereumAddress.Zero ? "ETH" : token.ToLowerHex();
+        var asked = string.IsNullOrWhiteSpace(request.Currency) || request.Currency.Equals("ETH", StringComparison.OrdinalIgnoreCase) ? "ETH" : request.Currency.ToLowerInvariant();
+        if (asked != currency)
+            return new QuoteReply(false, $"service '{request.Service}' is paid in {currency} here, not in {asked}", null, null);
         // (0) wage_c and wage_sp must match: the customer's most must cover the provider's price.
         if (request.MaxWage < offered.Wage)
-            return new QuoteReply(false, $"wage_c {request.MaxWage} wei is below wage_sp {offered.Wage} wei", null, null);
+            return new QuoteReply(false, $"wage_c {request.MaxWage} is below wage_sp {offered.Wage} ({currency})", null, null);
         EthereumAddress customer, verifierKey;
         ServiceLevelAgreement sla;
         Bytes32 inputHash, nonce;
@@ -99,7 +105,8 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
             Service: request.Service,
             Sla: sla,
             InputHash: inputHash,
-            Nonce: nonce);
+            Nonce: nonce,
+            Token: token == EthereumAddress.Zero ? null : token);
         terms.Validate();
         var agreementId = terms.AgreementId.ToHex();
         var termsJson = terms.ToJson();

@@ -28,6 +28,8 @@ namespace FairDelegation.Protocol.Agreements;
 /// <param name="Sla">The SLA the verifier enforces.</param>
 /// <param name="InputHash">SHA-256 of the input c hands over at step (2) (zero when the service takes none).</param>
 /// <param name="Nonce">32 random bytes: two otherwise equal agreements still get distinct ids.</param>
+/// <param name="Token">The wage's currency: null (absent from the JSON) for ETH, else the ERC-20 token whose base units
+/// <paramref name="Wage"/> counts; the escrow is then opened with openToken.</param>
 public sealed record AgreementTerms(
     BigInteger ChainId,
     EthereumAddress Escrow,
@@ -41,10 +43,22 @@ public sealed record AgreementTerms(
     string Service,
     ServiceLevelAgreement Sla,
     Bytes32 InputHash,
-    Bytes32 Nonce)
+    Bytes32 Nonce,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EthereumAddress? Token = null)
 {
     /// <summary>keccak256("FairDelegation.AgreementTerms.v2"): the first word of the details encoding, a domain tag.</summary>
     public static readonly byte[] TypeTag = Keccak256.HashUtf8("FairDelegation.AgreementTerms.v2");
+
+    /// <summary>keccak256("FairDelegation.AgreementTerms.v3"): the tag of token-wage terms, whose encoding adds the token.</summary>
+    public static readonly byte[] TokenTypeTag = Keccak256.HashUtf8("FairDelegation.AgreementTerms.v3");
+
+    /// <summary>The wage is in an ERC-20 token, not ETH.</summary>
+    [JsonIgnore]
+    public bool IsToken => Token is not null && Token != EthereumAddress.Zero;
+
+    /// <summary>"ETH" or the token's address.</summary>
+    [JsonIgnore]
+    public string CurrencyName => IsToken ? Token!.ToLowerHex() : "ETH";
 
     /// <summary>address(pk_sp), what the escrow stores and the claim proves.</summary>
     [JsonIgnore]
@@ -64,15 +78,17 @@ public sealed record AgreementTerms(
     /// <summary>
     /// abi.encode(bytes32 typeTag, uint256 chainId, address escrow, address customer, address payee,
     /// address verifierKey, uint256 wage, uint64 deliveryDeadline, uint64 escrowDeadline, bytes32 keccak256(service),
-    /// bytes32 slaHash, bytes32 inputHash, bytes32 nonce): every term but the work key, 13 words, 416 bytes.
+    /// bytes32 slaHash, bytes32 inputHash, bytes32 nonce): every term but the work key, 13 words, 416 bytes. Token wages
+    /// use the v3 tag and append address token (14 words), so ETH terms keep their encoding and no token terms can be
+    /// read as ETH terms.
     /// </summary>
     public byte[] DetailsEncoding()
     {
         Validate();
-        var words = new byte[13 * 32];
+        var words = new byte[(IsToken ? 14 : 13) * 32];
         var w = 0;
         Span<byte> Next() => words.AsSpan(32 * w++, 32);
-        TypeTag.CopyTo(Next());
+        (IsToken ? TokenTypeTag : TypeTag).CopyTo(Next());
         Secp256k1.WriteUInt256(ChainId, Next());
         Escrow.Bytes.CopyTo(Next()[12..]);
         Customer.Bytes.CopyTo(Next()[12..]);
@@ -85,6 +101,7 @@ public sealed record AgreementTerms(
         Sla.Hash().Bytes.CopyTo(Next());
         InputHash.Bytes.CopyTo(Next());
         Nonce.Bytes.CopyTo(Next());
+        if (IsToken) Token!.Bytes.CopyTo(Next()[12..]);
         return words;
     }
 

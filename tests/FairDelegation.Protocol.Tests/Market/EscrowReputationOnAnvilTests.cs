@@ -119,21 +119,7 @@ public sealed class EscrowReputationOnAnvilTests(AnvilProcess anvil) : IClassFix
     }
 
     /// <summary>OpenZeppelin's ERC20 (contracts/test/TestTokens.sol), compiled with the build's compile.js.</summary>
-    private static async Task<string> DeployTestTokenAsync(Web3 deployer)
-    {
-        var dir = Directory.CreateTempSubdirectory("fd-token-");
-        try
-        {
-            (await ProcessRunner.RunAsync("node", [Path.Combine(RepoPaths.Root, "contracts", "tools", "compile.js"),
-                Path.Combine(RepoPaths.Root, "contracts", "test", "TestTokens.sol"), dir.FullName, "TestToken"], timeout: TimeSpan.FromMinutes(3)))
-                .EnsureSuccess();
-            return await DeployAsync(deployer, "0x" + (await File.ReadAllTextAsync(Path.Combine(dir.FullName, "TestToken.bin"))).Trim());
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
+    private static async Task<string> DeployTestTokenAsync(Web3 deployer) => await DeployAsync(deployer, await TestTokens.CreationCodeAsync());
 
     private static async Task<string> DeployAsync(Web3 deployer, string creationCode)
     {

@@ -13,7 +13,9 @@ public static class CliErrors
 {
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
-        var parse = root.Parse(args);
+        // No response files: "@file.json" is how --sla takes a file (as --help shows), so an "@" argument stays the
+        // argument instead of being expanded by the parser (which failed on a JSON file).
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration

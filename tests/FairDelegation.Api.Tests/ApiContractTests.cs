@@ -86,6 +86,18 @@ public abstract class ApiContractTests(ApiNode node)
     }
 
     [Fact]
+    public async Task Fields_over_their_length_limits_are_refused_up_front_naming_the_field()
+    {
+        // A 100,000-character service name used to be accepted and fail later at the provider (issue 11 #9).
+        var body = Bodies.Delegation(Nowhere);
+        body["service"] = new string('s', 100_000);
+        body["assets"]!.AsObject()[new string('n', 200)] = new JsonObject { ["text"] = "x" };
+        var errors = (await Bodies.ProblemAsync(await _client.PostAsync("/api/delegations", Bodies.Json(body)), 400)).GetProperty("errors");
+        errors.GetProperty("service")[0].GetString().Should().Contain("100000 characters").And.Contain("at most 100");
+        errors.GetProperty("assets").EnumerateArray().Should().Contain(e => e.GetString()!.Contains("asset name is 200 characters"));
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_a_413_problem()
     {
         var body = Bodies.Delegation(Nowhere);

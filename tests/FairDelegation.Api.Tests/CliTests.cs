@@ -47,6 +47,33 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Delegate_reads_sla_at_file_as_the_SLA_file_and_says_when_input_is_a_directory()
+    {
+        var dir = Directory.CreateTempSubdirectory("fd-cli-sla-").FullName;
+        try
+        {
+            // A pretty-printed SLA file: as a response file its words became stray arguments and the parse failed.
+            var sla = Path.Combine(dir, "sla.json");
+            await File.WriteAllTextAsync(sla, "{\n  \"kind\": \"max-bytes\",\n  \"maxBytes\": 1000\n}\n");
+            var input = Path.Combine(dir, "input.txt");
+            await File.WriteAllTextAsync(input, "some input");
+            var run = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "delegate", "--node", "http://127.0.0.1:9", "--api-key", "k",
+                "--provider", "http://127.0.0.1:9", "--input", input, "--wage", "1000", "--sla", "@" + sla);
+            run.ExitCode.Should().Be(1);
+            run.StdErr.Trim().Should().StartWith("error: the node at http://127.0.0.1:9 did not answer", "the SLA file was read; only the node is missing");
+
+            var directory = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "delegate", "--node", "http://127.0.0.1:9", "--api-key", "k",
+                "--provider", "http://127.0.0.1:9", "--input", dir, "--wage", "1000", "--sla", "@" + sla);
+            directory.ExitCode.Should().Be(1);
+            directory.StdErr.Trim().Should().Be($"error: --input: {dir} is a directory; give a file");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Status_against_a_node_that_is_not_there_is_one_clear_line()
     {
         var run = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "status", "abc", "--node", "http://127.0.0.1:9", "--api-key", "k");

@@ -36,6 +36,34 @@ public sealed class MoneySafetyConfigurationTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_payee_address_with_a_wrong_checksum_is_refused_saying_it_is_the_EIP55_checksum()
+    {
+        // The right address with one letter's case flipped: 40 hex digits, so only the checksum can be wrong.
+        var right = EthAccount.FromPrivateKey(AnvilProcess.DevPrivateKeys[7]).Address.ToString();
+        var i = right.IndexOfAny("abcdef".ToCharArray(), 2);
+        var typo = right[..i] + char.ToUpperInvariant(right[i]) + right[(i + 1)..];
+        var start = () => fixture.StartNodeAsync("provider", AnvilProcess.DevPrivateKeys[8], testServer: true, ("Wallet:PayeeAddress", typo));
+        (await start.Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("FairDelegation:Wallet:PayeeAddress").And.Contain("EIP-55 checksum").And.NotContain("is not an address");
+    }
+
+    [Fact]
+    public async Task A_provider_with_command_SLAs_on_and_no_bubblewrap_refuses_to_start_naming_the_setting()
+    {
+        // bubblewrap missing, simulated by pointing the setting at a path that does not exist: the node must not run
+        // customers' checkers unsandboxed (issue 11 #5), so it does not start.
+        var start = () => fixture.StartNodeAsync("provider", AnvilProcess.DevPrivateKeys[8], testServer: true,
+            ("Provider:CommandSlas:Enabled", "true"), ("Provider:CommandSlas:BubblewrapPath", "/nonexistent/bwrap"));
+        (await start.Should().ThrowAsync<OptionsValidationException>())
+            .Which.Message.Should().Contain("FairDelegation:Provider:CommandSlas:Enabled is true but the sandbox cannot run")
+            .And.Contain("bubblewrap is not at /nonexistent/bwrap (Provider:CommandSlas:BubblewrapPath)");
+
+        // With the real one (infra/test.sh installs it) the same provider starts.
+        await using var provider = await fixture.StartNodeAsync("provider", AnvilProcess.DevPrivateKeys[8], testServer: true,
+            ("Provider:CommandSlas:Enabled", "true"));
+    }
+
+    [Fact]
     public async Task An_unfunded_provider_is_degraded_in_readiness_and_refuses_to_quote()
     {
         var empty = Hex.Encode(EthAccount.Generate().ExportPrivateKey());

@@ -32,7 +32,7 @@ public sealed class CommandSandboxTests : IDisposable
 
     private async Task<SlaVerdict> CheckAsync(string script)
     {
-        BubblewrapSandbox.Problem().Should().BeNull("infra/test.sh installs bubblewrap");
+        BubblewrapSandbox.Problem(new CommandSlaOptions()).Should().BeNull("infra/test.sh installs bubblewrap");
         var checker = Encoding.UTF8.GetBytes("#!/bin/sh\n" + script + "\n");
         var sla = new CommandSla(["/bin/sh", "{checker}", "{work}"], TimeoutMilliseconds: 60_000, CheckerAsset: "checker");
         var context = new SlaCheckContext(_work, new Dictionary<string, byte[]> { ["checker"] = checker })

@@ -50,8 +50,24 @@ public sealed class EthereumAddress : IEquatable<EthereumAddress>
         var hasLower = digits.Any(char.IsLower);
         var hasUpper = digits.Any(char.IsUpper);
         if (hasLower && hasUpper && address.ToString()[2..] != digits)
-            throw new FormatException($"address {s} has an invalid EIP-55 checksum");
+            throw new FormatException($"address {s} has 40 hex digits but a wrong EIP-55 checksum (its mixed case does not match " +
+                                      "keccak256 of the address: a typo?); write it all lower-case to skip the check");
         return address;
+    }
+
+    /// <summary>Why <paramref name="text"/> is not an address (not 0x + 40 hex digits, or a wrong EIP-55 checksum), or null.</summary>
+    public static string? Problem(string? text)
+    {
+        if (text is null) return "no address given";
+        try
+        {
+            Parse(text);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>Parse without exceptions.</summary>

@@ -85,6 +85,7 @@ public static class DelegateCommand
 
     private static JsonObject Content(FileInfo file, string option)
     {
+        if (Directory.Exists(file.FullName)) throw new CliException($"{option}: {file.FullName} is a directory; give a file");
         if (!file.Exists) throw new CliException($"{option}: {file.FullName} does not exist");
         return new JsonObject { ["base64"] = Convert.ToBase64String(File.ReadAllBytes(file.FullName)) };
     }
@@ -108,5 +109,6 @@ public static class DelegateCommand
     }
 
     private static string ReadFile(string path) =>
-        File.Exists(path) ? File.ReadAllText(path) : throw new CliException($"--sla: {Path.GetFullPath(path)} does not exist");
+        Directory.Exists(path) ? throw new CliException($"--sla: {Path.GetFullPath(path)} is a directory; give a JSON file")
+        : File.Exists(path) ? File.ReadAllText(path) : throw new CliException($"--sla: {Path.GetFullPath(path)} does not exist");
 }

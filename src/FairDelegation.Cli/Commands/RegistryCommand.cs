@@ -149,7 +149,7 @@ public static class RegistryCommand
     }
 
     internal static EthereumAddress Address(string text, string what) =>
-        EthereumAddress.TryParse(text, out var a) ? a! : throw new CliException($"{what}: '{text}' is not an address (0x + 40 hex digits)");
+        EthereumAddress.Problem(text) is { } problem ? throw new CliException($"{what}: {problem}") : EthereumAddress.Parse(text);
 
     internal static EthRpcClient Rpc(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) ? new EthRpcClient(u) : throw new CliException("--rpc-url is not an absolute URL");

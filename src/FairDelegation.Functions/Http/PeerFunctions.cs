@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace FairDelegation.Functions.Http;
 
@@ -18,7 +17,7 @@ namespace FairDelegation.Functions.Http;
 /// A route of the other role answers 404, as on a node, where it is not mapped.
 /// </summary>
 public sealed class PeerFunctions(NodeIdentity identity, SharedBlobs shares, IBlobStore store, PeerInbox inbox, Quote quote,
-    AgreementStore agreements, IOptions<NodeOptions> options, IOptions<HttpJsonOptions> json, FairDelegation.Node.Market.PriceQuotes priceQuotes)
+    AgreementStore agreements, IOptions<NodeOptions> options, FairDelegation.Node.Market.PriceQuotes priceQuotes, ApiKey apiKey, TimeProvider time)
 {
     /// <summary>POST /api/market/quote (provider): a signed price quote for the market's quote round (docs/market.md).</summary>
     [Function(nameof(MarketQuote))]
@@ -44,8 +43,8 @@ public sealed class PeerFunctions(NodeIdentity identity, SharedBlobs shares, IBl
         [DurableClient] DurableTaskClient client)
     {
         if (NotOn(NodeRole.Provider, request) is { } absent) return absent;
-        var (message, problem) = await ReadAsync(request, PeerApi.SmallMessageLimit);
-        return problem ?? await PeerApi.QuoteAsync(message!, inbox, quote, client, request.HttpContext.RequestAborted);
+        return await PeerApi.WithEnvelopeAsync(request, PeerApi.SmallMessageLimit,
+            message => PeerApi.QuoteAsync(message, inbox, quote, client, request.HttpContext.RequestAborted));
     }
 
     /// <summary>POST /api/peer/request (provider): step (2).</summary>
@@ -54,8 +53,8 @@ public sealed class PeerFunctions(NodeIdentity identity, SharedBlobs shares, IBl
         [DurableClient] DurableTaskClient client)
     {
         if (NotOn(NodeRole.Provider, request) is { } absent) return absent;
-        var (message, problem) = await ReadAsync(request, PeerApi.RequestMessageLimit(options.Value));
-        return problem ?? await PeerApi.RequestAsync(message!, inbox, agreements, store, client, options.Value, request.HttpContext.RequestAborted);
+        return await PeerApi.WithEnvelopeAsync(request, PeerApi.RequestMessageLimit(options.Value),
+            message => PeerApi.RequestAsync(message, inbox, agreements, store, client, options.Value, request.HttpContext.RequestAborted));
     }
 
     /// <summary>POST /api/peer/delivered (customer): step (6).</summary>
@@ -64,20 +63,16 @@ public sealed class PeerFunctions(NodeIdentity identity, SharedBlobs shares, IBl
         [DurableClient] DurableTaskClient client)
     {
         if (NotOn(NodeRole.Customer, request) is { } absent) return absent;
-        var (message, problem) = await ReadAsync(request, PeerApi.SmallMessageLimit);
-        return problem ?? await PeerApi.DeliveredAsync(message!, inbox, agreements, client, request.HttpContext.RequestAborted);
+        return await PeerApi.WithEnvelopeAsync(request, PeerApi.SmallMessageLimit,
+            message => PeerApi.DeliveredAsync(message, inbox, agreements, client, request.HttpContext.RequestAborted));
     }
 
     /// <summary>GET /api/agreements/{id}.</summary>
     [Function(nameof(GetAgreement))]
     public Task<IResult> GetAgreement([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "agreements/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client) =>
-        PeerApi.AgreementAsync(id, agreements, client, options.Value, request.HttpContext.RequestAborted);
+        PeerApi.AgreementAsync(request, id, agreements, client, options.Value, apiKey, identity, time, request.HttpContext.RequestAborted);
 
     private IResult? NotOn(NodeRole role, HttpRequest request) => options.Value.Role == role ? null
         : ApiProblems.Problem(StatusCodes.Status404NotFound, "no such route", $"{request.Path} is served by a {role.ToString().ToLowerInvariant()} node");
-
-    /// <summary>The signed envelope, read as the node's minimal API binds it (its HTTP JSON options), within the route's limit.</summary>
-    private Task<(PeerEnvelope? Message, IResult? Problem)> ReadAsync(HttpRequest request, long limit) =>
-        ApiProblems.ReadJsonAsync<PeerEnvelope>(request, limit, json.Value.SerializerOptions, request.HttpContext.RequestAborted);
 }

@@ -167,6 +167,8 @@ public static partial class DelegationsApi
             if (value is { } v && v <= TimeSpan.Zero) Error($"timeouts.{name}", "must be positive");
         }
         if (body.Id is { } id && !IdPattern().IsMatch(id)) Error("id", "must be 1 to 64 letters, digits, '-' or '_'");
+        foreach (var (field, reason) in RequestLimits.Check(body.ProviderUrl, body.Service, (body.Assets ?? []).Keys, body.Sla?.GetRawText()))
+            Error(field, reason);
         if (options.Role != NodeRole.Customer) return (null, ApiProblems.Problem(StatusCodes.Status409Conflict, "not a customer node", "only a customer node starts delegations"));
         if (errors.Count > 0) return (null, ApiProblems.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray())));
 

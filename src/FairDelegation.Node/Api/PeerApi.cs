@@ -34,21 +34,25 @@ public static class PeerApi
 
         if (options.Role == NodeRole.Provider)
         {
-            peer.MapPost("/quote", (PeerEnvelope message, PeerInbox inbox, Quote quote, DurableTaskClient durable, CancellationToken ct) =>
-                QuoteAsync(message, inbox, quote, durable, ct)).WithRequestSizeLimit(SmallMessageLimit);
+            peer.MapPost("/quote", (HttpRequest request, PeerInbox inbox, Quote quote, DurableTaskClient durable, CancellationToken ct) =>
+                    WithEnvelopeAsync(request, SmallMessageLimit, message => QuoteAsync(message, inbox, quote, durable, ct)))
+                .Accepts<PeerEnvelope>("application/json").WithRequestSizeLimit(SmallMessageLimit);
 
-            peer.MapPost("/request", (PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, IBlobStore store,
-                    DurableTaskClient durable, CancellationToken ct) => RequestAsync(message, inbox, agreements, store, durable, options, ct))
-                .WithRequestSizeLimit(RequestMessageLimit(options));
+            peer.MapPost("/request", (HttpRequest request, PeerInbox inbox, AgreementStore agreements, IBlobStore store,
+                    DurableTaskClient durable, CancellationToken ct) =>
+                    WithEnvelopeAsync(request, RequestMessageLimit(options), message => RequestAsync(message, inbox, agreements, store, durable, options, ct)))
+                .Accepts<PeerEnvelope>("application/json").WithRequestSizeLimit(RequestMessageLimit(options));
         }
         else
         {
-            peer.MapPost("/delivered", (PeerEnvelope message, PeerInbox inbox, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
-                DeliveredAsync(message, inbox, agreements, durable, ct)).WithRequestSizeLimit(SmallMessageLimit);
+            peer.MapPost("/delivered", (HttpRequest request, PeerInbox inbox, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
+                    WithEnvelopeAsync(request, SmallMessageLimit, message => DeliveredAsync(message, inbox, agreements, durable, ct)))
+                .Accepts<PeerEnvelope>("application/json").WithRequestSizeLimit(SmallMessageLimit);
         }
 
-        app.MapGet("/api/agreements/{id}", (string id, AgreementStore agreements, DurableTaskClient durable, CancellationToken ct) =>
-            AgreementAsync(id, agreements, durable, options, ct)).WithTags("agreements");
+        app.MapGet("/api/agreements/{id}", (HttpRequest request, string id, AgreementStore agreements, DurableTaskClient durable, ApiKey apiKey,
+                NodeIdentity identity, TimeProvider time, CancellationToken ct) =>
+            AgreementAsync(request, id, agreements, durable, options, apiKey, identity, time, ct)).WithTags("agreements");
 
         return app;
     }
@@ -60,6 +64,18 @@ public static class PeerApi
     public static long RequestMessageLimit(NodeOptions options) => options.PeerApi.MaxInlineBytes * 2 + 64 * 1024;
 
     // The handlers below are the routes' bodies, shared by every host (the node's minimal API, the Functions app).
+
+    /// <summary>
+    /// Reads the signed envelope of a peer POST within <paramref name="limit"/>, then runs <paramref name="handle"/>. A body
+    /// that is not an envelope (malformed JSON, a missing field, the wrong media type) answers 400/415 ProblemDetails naming
+    /// the field and the reason, as every host does (the Functions app reads it the same way), not the framework's bare 400.
+    /// </summary>
+    public static async Task<IResult> WithEnvelopeAsync(HttpRequest request, long limit, Func<PeerEnvelope, Task<IResult>> handle)
+    {
+        var json = request.HttpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var (message, problem) = await ApiProblems.ReadJsonAsync<PeerEnvelope>(request, limit, json, request.HttpContext.RequestAborted);
+        return problem ?? await handle(message!);
+    }
 
     /// <summary>POST /api/peer/quote (provider): step (0), a signed quote request; starts the provider's orchestration.</summary>
     public static Task<IResult> QuoteAsync(PeerEnvelope message, PeerInbox inbox, Quote quote, DurableTaskClient durable, CancellationToken ct) =>
@@ -106,15 +122,64 @@ public static class PeerApi
             });
         });
 
-    /// <summary>GET /api/agreements/{id}: this node's view of an agreement.</summary>
-    public static async Task<IResult> AgreementAsync(string id, AgreementStore agreements, DurableTaskClient durable, NodeOptions options, CancellationToken ct)
+    /// <summary>
+    /// GET /api/agreements/{id}: this node's view of an agreement. It shows the terms and the delegation's state, which are
+    /// the two parties' business: the caller presents the node's API key, or is the agreement's pinned peer and proves it
+    /// with a signed envelope of kind agreement-read for this agreement, addressed to this node and dated within the clock
+    /// skew, in the X-Peer-Envelope header (base64 of its JSON).
+    /// </summary>
+    public static async Task<IResult> AgreementAsync(HttpRequest request, string id, AgreementStore agreements, DurableTaskClient durable,
+        NodeOptions options, ApiKey apiKey, NodeIdentity identity, TimeProvider time, CancellationToken ct)
     {
-        if (agreements.Find(id, options.Role) is not { } r)
+        var r = agreements.Find(id, options.Role);
+        if (ApiKeyAuthentication.Presented(request) is not null || !request.Headers.ContainsKey(PeerKinds.PeerEnvelopeHeader))
+        {
+            if (ApiKeyAuthentication.Refuse(request, apiKey) is { } refused) return refused;
+        }
+        else
+        {
+            try
+            {
+                var signer = ReadRequestSigner(request.Headers[PeerKinds.PeerEnvelopeHeader].ToString(), id, identity, options, time);
+                if (r is null || !string.Equals(signer.ToLowerHex(), r.PeerIdentity, StringComparison.OrdinalIgnoreCase))
+                    throw new PeerAuthenticationException($"{signer} is not the peer of agreement {id} on this node");
+            }
+            catch (PeerAuthenticationException e)
+            {
+                return Results.Problem(statusCode: 401, title: "peer read not authenticated", detail: e.Message);
+            }
+        }
+        if (r is null)
             return Results.Problem(statusCode: 404, title: "unknown agreement", detail: $"no agreement {id} on this {options.Role.ToString().ToLowerInvariant()} node");
         var meta = await durable.GetInstanceAsync(r.InstanceId, getInputsAndOutputs: true, ct);
         return Results.Ok(new AgreementView(r.AgreementId, r.Role.ToString().ToLowerInvariant(), r.InstanceId, r.PeerUrl, r.PeerIdentity,
             System.Text.Json.JsonDocument.Parse(r.TermsJson).RootElement.Clone(), meta?.RuntimeStatus.ToString(),
             meta?.ReadCustomStatusAs<StepStatus>(), meta?.IsCompleted == true ? meta.ReadOutputAs<DelegationOutcome>() : null));
+    }
+
+    /// <summary>The signer of an agreement-read envelope (header value: base64 of its JSON) for <paramref name="agreementId"/>, checked.</summary>
+    private static EthereumAddress ReadRequestSigner(string header, string agreementId, NodeIdentity identity, NodeOptions options, TimeProvider time)
+    {
+        PeerEnvelope envelope;
+        try
+        {
+            envelope = System.Text.Json.JsonSerializer.Deserialize<PeerEnvelope>(Convert.FromBase64String(header), PeerJson.Options)
+                       ?? throw new FormatException("empty");
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            throw new PeerAuthenticationException($"the {PeerKinds.PeerEnvelopeHeader} header is not base64 of a peer envelope's JSON");
+        }
+        if (envelope.Kind != PeerKinds.AgreementRead) throw new PeerAuthenticationException($"expected a {PeerKinds.AgreementRead} envelope, got {envelope.Kind}");
+        if (!string.Equals(envelope.AgreementId, agreementId, StringComparison.OrdinalIgnoreCase))
+            throw new PeerAuthenticationException($"the envelope is for agreement {envelope.AgreementId}, not {agreementId}");
+        var signer = envelope.VerifySender();
+        if (!string.Equals(envelope.To, identity.Address.ToLowerHex(), StringComparison.OrdinalIgnoreCase))
+            throw new PeerAuthenticationException($"the envelope is addressed to {envelope.To}, not to this node ({identity.Address})");
+        var skew = options.Timeouts.MessageClockSkew;
+        if ((time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(envelope.Timestamp)).Duration() > skew)
+            throw new PeerAuthenticationException($"the envelope's timestamp is more than {skew} away from this node's clock");
+        return signer;
     }
 
     /// <summary>GET /api/peer/identity (every host answers it with this).</summary>

@@ -213,6 +213,9 @@ public sealed class CommandSlaOptions
 
     /// <summary>Processes the checker's user may have at once (inside its own PID namespace).</summary>
     public int MaxProcesses { get; set; } = 64;
+
+    /// <summary>The bwrap executable; unset: the first of /usr/bin/bwrap, /bin/bwrap, /usr/local/bin/bwrap that exists.</summary>
+    public string? BubblewrapPath { get; set; }
 }
 
 /// <summary>One service a provider offers.</summary>

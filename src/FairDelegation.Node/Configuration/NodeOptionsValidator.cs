@@ -19,16 +19,16 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         var p = new List<string>();
         if (!Uri.TryCreate(o.Chain.RpcUrl, UriKind.Absolute, out _)) p.Add($"{s}:Chain:RpcUrl '{o.Chain.RpcUrl}' is not an absolute URL");
         if (o.Chain.ChainId <= 0) p.Add($"{s}:Chain:ChainId must be positive");
-        if (!EthereumAddress.TryParse(o.Chain.EscrowAddress, out var escrow) || escrow == EthereumAddress.Zero)
-            p.Add($"{s}:Chain:EscrowAddress '{o.Chain.EscrowAddress}' is not a contract address (0x + 40 hex digits)");
+        if (EthereumAddress.Problem(o.Chain.EscrowAddress) is { } escrowProblem) p.Add($"{s}:Chain:EscrowAddress: {escrowProblem}");
+        else if (EthereumAddress.Parse(o.Chain.EscrowAddress) == EthereumAddress.Zero) p.Add($"{s}:Chain:EscrowAddress is the zero address, not a contract");
         if (o.Chain.Confirmations < 1) p.Add($"{s}:Chain:Confirmations must be at least 1");
         if (o.Chain.PollInterval <= TimeSpan.Zero) p.Add($"{s}:Chain:PollInterval must be positive");
         if (!string.IsNullOrWhiteSpace(o.Chain.WebSocketUrl) && !string.Equals(o.Chain.WebSocketUrl.Trim(), "none", StringComparison.OrdinalIgnoreCase)
             && !(Uri.TryCreate(o.Chain.WebSocketUrl.Trim(), UriKind.Absolute, out var ws) && ws.Scheme is "ws" or "wss"))
             p.Add($"{s}:Chain:WebSocketUrl must be a ws:// or wss:// URL, or \"none\"");
         if (o.Chain.WatchFromBlock < 0) p.Add($"{s}:Chain:WatchFromBlock must not be negative");
-        if (o.Wallet.PayeeAddress is { Length: > 0 } payee && !EthereumAddress.TryParse(payee, out _))
-            p.Add($"{s}:Wallet:PayeeAddress '{payee}' is not an address");
+        if (o.Wallet.PayeeAddress is { Length: > 0 } payee && EthereumAddress.Problem(payee) is { } payeeProblem)
+            p.Add($"{s}:Wallet:PayeeAddress: {payeeProblem}");
         if (o.PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _)) p.Add($"{s}:PublicUrl '{url}' is not an absolute URL");
         foreach (var (key, value) in new[]
                  {
@@ -45,7 +45,7 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         if (o.Timeouts.Deadline > FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration)
             p.Add($"{s}:Timeouts:Deadline must be at most {FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration.TotalDays:0} days (the escrow contract rejects a later deadline: DeadlineTooFar)");
         if (o.Provider.VerifierRetryBudget < 0) p.Add($"{s}:Provider:VerifierRetryBudget must not be negative");
-        if (o.Provider.CommandSlas.Enabled && FairDelegation.Node.Services.BubblewrapSandbox.Problem() is { } sandbox)
+        if (o.Provider.CommandSlas.Enabled && FairDelegation.Node.Services.BubblewrapSandbox.Problem(o.Provider.CommandSlas) is { } sandbox)
             p.Add($"{s}:Provider:CommandSlas:Enabled is true but the sandbox cannot run: {sandbox}");
         if (o.Provider.CommandSlas.MemoryBytes < 16 << 20) p.Add($"{s}:Provider:CommandSlas:MemoryBytes must be at least 16 MiB");
         if (o.Provider.CommandSlas.CpuTime < TimeSpan.FromSeconds(1)) p.Add($"{s}:Provider:CommandSlas:CpuTime must be at least 1 s");
@@ -61,7 +61,7 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         foreach (var peer in o.Peers)
         {
             if (!Uri.TryCreate(peer.Url, UriKind.Absolute, out _)) p.Add($"{s}:Peers: '{peer.Url}' is not an absolute URL");
-            if (peer.Identity is { Length: > 0 } id && !EthereumAddress.TryParse(id, out _)) p.Add($"{s}:Peers: identity '{id}' is not an address");
+            if (peer.Identity is { Length: > 0 } id && EthereumAddress.Problem(id) is { } idProblem) p.Add($"{s}:Peers: identity: {idProblem}");
         }
         if (o.Market.Enabled)
         {

@@ -38,6 +38,8 @@ public sealed class CustomerNode(DurableTaskClient durable, IBlobStore store, IO
             throw new ArgumentException($"currency '{currency}' is neither ETH nor a token address");
         if (string.IsNullOrWhiteSpace(request.Service)) throw new ArgumentException("service is required");
         if (request.MaxWage.Sign <= 0) throw new ArgumentException("maxWage must be a positive amount of wei");
+        foreach (var (field, reason) in RequestLimits.Check(request.ProviderUrl, request.Service, request.Assets.Keys, request.Sla))
+            throw new ArgumentException($"{field} {reason}");
         if (!await store.ExistsAsync(request.InputBlob, ct)) throw new ArgumentException($"input blob '{request.InputBlob}' does not exist");
         foreach (var (asset, blob) in request.Assets)
         {

@@ -68,6 +68,30 @@ public sealed class PeerClient(HttpClient http, NodeIdentity identity, TimeProvi
         }
     }
 
+    /// <summary>
+    /// The peer's view of an agreement (GET /api/agreements/{id}, its JSON), asked as the agreement's pinned peer: a
+    /// signed agreement-read envelope in the X-Peer-Envelope header proves who asks.
+    /// </summary>
+    public async Task<string> GetAgreementAsync(string peerUrl, EthereumAddress peer, string agreementId, CancellationToken ct)
+    {
+        var envelope = PeerEnvelope.Create(identity, PeerKinds.AgreementRead, agreementId, peer.ToLowerHex(), "", time.GetUtcNow());
+        using var request = new HttpRequestMessage(HttpMethod.Get, Combine(peerUrl, $"api/agreements/{Uri.EscapeDataString(agreementId)}"));
+        request.Headers.Add(PeerKinds.PeerEnvelopeHeader, Convert.ToBase64String(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(envelope, PeerJson.Options)));
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+                throw new PeerCallException($"{peerUrl} answered {(int)response.StatusCode} to {PeerKinds.AgreementRead}: {Reason(text)}",
+                    refused: (int)response.StatusCode is >= 400 and < 500);
+            return text;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PeerCallException($"{peerUrl} is unreachable: {e.Message}", refused: false);
+        }
+    }
+
     private static string Reason(string problemJson)
     {
         try

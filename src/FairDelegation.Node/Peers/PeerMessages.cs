@@ -10,6 +10,12 @@ public static class PeerKinds
     public const string DelegationRequest = "delegation-request";
     public const string WorkDelivered = "work-delivered";
 
+    /// <summary>A read of GET /api/agreements/{id} by the agreement's peer: the signed envelope travels in <see cref="PeerEnvelopeHeader"/>.</summary>
+    public const string AgreementRead = "agreement-read";
+
+    /// <summary>The header carrying a signed envelope (base64 of its JSON) on a GET.</summary>
+    public const string PeerEnvelopeHeader = "X-Peer-Envelope";
+
     public const string QuoteRoute = "api/peer/quote";
     public const string RequestRoute = "api/peer/request";
     public const string DeliveredRoute = "api/peer/delivered";

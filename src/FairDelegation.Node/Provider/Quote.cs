@@ -68,7 +68,7 @@ public sealed class Quote(IOptions<NodeOptions> options, ServiceCatalog catalog,
         {
             if (!o.Provider.CommandSlas.Enabled)
                 return new QuoteReply(false, "command SLAs are off at this provider: it does not run customers' programs on its work", null, null);
-            if (BubblewrapSandbox.Problem() is { } missing)
+            if (BubblewrapSandbox.Problem(o.Provider.CommandSlas) is { } missing)
                 return new QuoteReply(false, $"command SLAs cannot run here: {missing}", null, null);
         }
 

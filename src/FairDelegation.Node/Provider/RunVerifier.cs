@@ -68,7 +68,7 @@ public sealed class RunVerifier(BlobFetcher fetcher, IBlobStore store, IOptions<
             {
                 var cfg = options.Value.Provider.CommandSlas;
                 if (!cfg.Enabled) return Violation("command SLAs are off at this provider (Provider:CommandSlas:Enabled)");
-                if (Services.BubblewrapSandbox.Problem() is { } missing) return Violation($"the command checker's sandbox cannot run: {missing}");
+                if (Services.BubblewrapSandbox.Problem(cfg) is { } missing) return Violation($"the command checker's sandbox cannot run: {missing}");
                 sandbox = new Services.BubblewrapSandbox(cfg);
             }
             outcome = await Verifier.RunAsync(package, workPath, encrypted, ct, sandbox);

@@ -22,17 +22,23 @@ public sealed class BubblewrapSandbox(CommandSlaOptions options) : CommandSandbo
 
     public override string CheckerPath => "/sandbox/checker";
 
-    /// <summary>The bwrap executable, or null when bubblewrap is not installed.</summary>
-    public static string? Find() => Locations.FirstOrDefault(File.Exists);
+    /// <summary>The bwrap executable (the configured one, else the first of <see cref="Locations"/>), or null when it is missing.</summary>
+    public static string? Find(CommandSlaOptions options) =>
+        options.BubblewrapPath is { Length: > 0 } configured ? (File.Exists(configured) ? configured : null) : Locations.FirstOrDefault(File.Exists);
 
     /// <summary>Null when the sandbox can run here; otherwise why not (the node then refuses command SLAs).</summary>
-    public static string? Problem() => Find() is null
-        ? "bubblewrap (bwrap) is not installed: install Debian's bubblewrap (infra/ensure-bubblewrap.sh)"
-        : !File.Exists("/usr/bin/prlimit") ? "prlimit (util-linux) is not installed" : null;
+    public static string? Problem(CommandSlaOptions options) => Find(options) is null
+        ? options.BubblewrapPath is { Length: > 0 } configured
+            ? $"bubblewrap is not at {configured} (Provider:CommandSlas:BubblewrapPath)"
+            : "bubblewrap (bwrap) is not installed: install Debian's bubblewrap (infra/ensure-bubblewrap.sh)"
+        : !File.Exists(Prlimit) ? "prlimit (util-linux) is not installed" : null;
+
+    /// <summary>prlimit, run inside the sandbox from the read-only /usr it binds.</summary>
+    private const string Prlimit = "/usr/bin/prlimit";
 
     public override ProcessStartInfo Start(IReadOnlyList<string> argv, string hostWorkPath, string? hostCheckerPath)
     {
-        var bwrap = Find() ?? throw new InvalidOperationException(Problem());
+        var bwrap = Find(options) ?? throw new InvalidOperationException(Problem(options));
         var psi = new ProcessStartInfo(bwrap) { WorkingDirectory = "/" };
         var a = psi.ArgumentList;
         void Add(params string[] items) { foreach (var i in items) a.Add(i); }
@@ -52,7 +58,7 @@ public sealed class BubblewrapSandbox(CommandSlaOptions options) : CommandSandbo
         if (hostCheckerPath is not null) Add("--ro-bind", hostCheckerPath, CheckerPath);
         Add("--tmpfs", "/sandbox/scratch", "--chdir", "/sandbox/scratch");
         Add("--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/sandbox/scratch");
-        Add("--", "/usr/bin/prlimit",
+        Add("--", Prlimit,
             "--as=" + options.MemoryBytes.ToString(CultureInfo.InvariantCulture),
             "--cpu=" + ((long)options.CpuTime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--nproc=" + options.MaxProcesses.ToString(CultureInfo.InvariantCulture),

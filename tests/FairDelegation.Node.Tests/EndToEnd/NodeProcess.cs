@@ -40,7 +40,11 @@ public sealed class NodeProcess : IAsyncDisposable
         env["DOTNET_ENVIRONMENT"] = "Production";
         env["Logging__LogLevel__Default"] = "Warning";
         var process = ExternalProcess.Start("dotnet", [HostDll, "--urls", url], Path.GetDirectoryName(HostDll), env);
-        var node = new NodeProcess(process, url) { ApiKey = apiKey };
+        var node = new NodeProcess(process, url)
+        {
+            ApiKey = apiKey,
+            ApiKeyFile = settings.TryGetValue("FairDelegation:DataDirectory", out var dir) && dir is not null ? Path.Combine(dir, "api.key") : null,
+        };
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
@@ -82,10 +86,14 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Sent as X-Api-Key on every request (the customer API needs it).</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>Without <see cref="ApiKey"/>: the key the node wrote to its data directory on its first start (GET /api/agreements needs it).</summary>
+    public string? ApiKeyFile { get; init; }
+
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
         var m = new HttpRequestMessage(method, Url + path);
-        if (ApiKey is not null) m.Headers.Add("X-Api-Key", ApiKey);
+        var key = ApiKey ?? (ApiKeyFile is not null && File.Exists(ApiKeyFile) ? File.ReadAllText(ApiKeyFile).Trim() : null);
+        if (key is not null) m.Headers.Add("X-Api-Key", key);
         return m;
     }
 

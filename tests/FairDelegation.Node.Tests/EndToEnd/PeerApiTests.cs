@@ -73,9 +73,23 @@ public sealed class PeerApiTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         refusal.Accepted.Should().BeFalse();
         refusal.Reason.Should().Contain("already quoted");
 
-        // GET /api/agreements/{id} shows the provider waiting at (0).
-        var view = await _http.GetStringAsync($"{provider.Url}/api/agreements/{quote.AgreementId}");
+        // GET /api/agreements/{id} shows the provider waiting at (0), to the agreement's peer (signed) or the API key only.
+        var anonymous = await _http.GetAsync($"{provider.Url}/api/agreements/{quote.AgreementId}");
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the terms are the two parties' business (docs/api.md)");
+        anonymous.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var asPeer = new PeerClient(new HttpClient(), customer, TimeProvider.System);
+        var view = await asPeer.GetAgreementAsync(provider.Url, providerIdentity, quote.AgreementId!, default);
+        for (var until = DateTime.UtcNow.AddSeconds(30); !view.Contains("Quote") && DateTime.UtcNow < until; await Task.Delay(100))
+            view = await asPeer.GetAgreementAsync(provider.Url, providerIdentity, quote.AgreementId!, default); // step is null until the first episode
         view.Should().Contain("\"role\":\"provider\"").And.Contain("Quote");
+        using var withKey = new HttpRequestMessage(HttpMethod.Get, $"{provider.Url}/api/agreements/{quote.AgreementId}");
+        withKey.Headers.Add("X-Api-Key", (await File.ReadAllTextAsync(Path.Combine(provider.DataDirectory, "api.key"))).Trim());
+        (await _http.SendAsync(withKey)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // Another node, even with a valid signature, is not the agreement's peer.
+        var stranger = new PeerClient(new HttpClient(), NodeIdentity.LoadOrCreate(Path.Combine(_dir, "stranger.key")), TimeProvider.System);
+        var refused = async () => await stranger.GetAgreementAsync(provider.Url, providerIdentity, quote.AgreementId!, default);
+        (await refused.Should().ThrowAsync<PeerCallException>()).Which.Message.Should().Contain("401").And.Contain("is not the peer of agreement");
     }
 
     [Fact]
@@ -97,13 +111,22 @@ public sealed class PeerApiTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         notFound.StatusCode.Should().Be(HttpStatusCode.NotFound);
         notFound.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
 
+        // A body that is no envelope: 400 ProblemDetails saying what is wrong.
         var badJson = await _http.PostAsync(provider.Url + "/api/peer/quote", new StringContent("{not json", Encoding.UTF8, "application/json"));
         badJson.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        badJson.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await badJson.Content.ReadAsStringAsync()).Should().Contain("\"detail\"").And.Contain("invalid");
+        var incomplete = await _http.PostAsync(provider.Url + "/api/peer/quote", new StringContent("{\"kind\":\"quote-request\"}", Encoding.UTF8, "application/json"));
+        incomplete.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await incomplete.Content.ReadAsStringAsync()).Should().Contain("missing required properties").And.Contain("agreementId");
 
         var huge = PeerEnvelope.Create(customer, PeerKinds.QuoteRequest, proposal, providerIdentity.ToLowerHex(), new string('x', 200_000), DateTimeOffset.UtcNow);
         (await PostAsync(provider.Url + "/api/peer/quote", huge)).StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
 
         (await _http.GetAsync(provider.Url + "/api/peer/shares/" + new string('c', 64))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await _http.GetAsync(provider.Url + "/api/agreements/0x1234")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _http.GetAsync(provider.Url + "/api/agreements/0x1234")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        using var withKey = new HttpRequestMessage(HttpMethod.Get, provider.Url + "/api/agreements/0x1234");
+        withKey.Headers.Add("X-Api-Key", (await File.ReadAllTextAsync(Path.Combine(provider.DataDirectory, "api.key"))).Trim());
+        (await _http.SendAsync(withKey)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 }

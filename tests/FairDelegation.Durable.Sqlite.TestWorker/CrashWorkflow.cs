@@ -19,14 +19,15 @@ public sealed record EffectRequest(string Dir, string Key, int Step);
 /// <summary>
 /// The side effect is a file named by the idempotency key, created with CreateNew: a second run of the same
 /// activity (at-least-once after a crash) finds the first run's effect and returns it instead of doing it again.
-/// Every run also appends to runs.log, so a test can count duplicate runs. Step 2 waits at a gate (a file the test
+/// Every run also leaves its own marker file run.{key}.{pid}.{guid}, so a test can count duplicate runs (a shared
+/// append-only log loses lines when two processes append at once). Step 2 waits at a gate (a file the test
 /// writes) after leaving a started-{key} marker, so a test can kill the worker while that activity runs.
 /// </summary>
 public sealed class RecordEffect : TaskActivity<EffectRequest, int>
 {
     public override async Task<int> RunAsync(TaskActivityContext context, EffectRequest r)
     {
-        File.AppendAllText(Path.Combine(r.Dir, "runs.log"), r.Key + "\n");
+        File.WriteAllText(Path.Combine(r.Dir, $"run.{r.Key}.{Environment.ProcessId}.{Guid.NewGuid():N}"), "");
         if (r.Step == 2)
         {
             await File.WriteAllTextAsync(Path.Combine(r.Dir, $"started-{r.Key}"), "");

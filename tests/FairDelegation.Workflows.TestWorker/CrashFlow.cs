@@ -18,14 +18,15 @@ public sealed record SideEffectInput(string Dir, string Key, int Step);
 
 /// <summary>
 /// The side effect is a file named by its key, created with CreateNew: a second run (at-least-once after a crash)
-/// finds the first run's effect and returns it. Every run appends "key pid" to runs.log. Step 2 leaves a
+/// finds the first run's effect and returns it. Every run leaves its own marker file, run.{key}.{pid}.{guid} (appends
+/// to one shared log from two processes and many threads lose lines: .NET appends at an offset, not with O_APPEND). Step 2 leaves a
 /// started-{key} marker and waits at a gate file, so the test can kill a worker while it runs.
 /// </summary>
 public sealed class SideEffect : TaskActivity<SideEffectInput, int>
 {
     public override async Task<int> RunAsync(TaskActivityContext context, SideEffectInput r)
     {
-        File.AppendAllText(Path.Combine(r.Dir, "runs.log"), $"{r.Key} {Environment.ProcessId}\n");
+        File.WriteAllText(Path.Combine(r.Dir, $"run.{r.Key}.{Environment.ProcessId}.{Guid.NewGuid():N}"), "");
         if (r.Step == 2)
         {
             await File.WriteAllTextAsync(Path.Combine(r.Dir, $"started-{r.Key}"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));

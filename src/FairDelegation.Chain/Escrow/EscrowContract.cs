@@ -83,17 +83,35 @@ public sealed class EscrowContract
         return (opening.TermsFor(customer.Account.Address), ToResult(receipt));
     }
 
-    /// <summary>Opens several escrows in one transaction (value = the sum of their amounts).</summary>
+    /// <summary>
+    /// Opens several escrows in one transaction: openBatch for ETH (value = the sum of their amounts), openTokenBatch for
+    /// one ERC-20 token (the escrow pulls the sum once; the customer approved it). All openings share one currency. The
+    /// contract opens all of them or none (any one reverting reverts the whole transaction).
+    /// </summary>
     public async Task<(IReadOnlyList<EscrowTerms> Terms, EscrowTransaction Transaction)> OpenBatchAsync(
         TransactionSender customer, IReadOnlyList<EscrowOpening> openings, CancellationToken ct = default)
     {
         if (openings.Count == 0) throw new ArgumentException("a batch needs at least one escrow");
         foreach (var o in openings) { RequireBytes32(o.DetailsHash, "details hash"); RequireBytes32(o.WorkHash, "work hash"); }
-        var data = new OpenBatchFunction { Openings = openings.Select(o => o.ToStruct()).ToList() }.GetCallData();
-        var total = openings.Aggregate(BigInteger.Zero, (s, o) => s + o.Amount);
-        var receipt = await customer.SendAndWaitAsync(Request(data, "openBatch", total), ct);
+        var token = openings[0].IsToken ? openings[0].Token : null;
+        if (openings.Any(o => (o.IsToken ? o.Token : null) != token)) throw new ArgumentException("a batch's openings must share one currency");
+        var structs = openings.Select(o => o.ToStruct()).ToList();
+        var receipt = token is null
+            ? await customer.SendAndWaitAsync(Request(new OpenBatchFunction { Openings = structs }.GetCallData(), "openBatch",
+                openings.Aggregate(BigInteger.Zero, (s, o) => s + o.Amount)), ct)
+            : await customer.SendAndWaitAsync(Request(new OpenTokenBatchFunction { Token = token.ToLowerHex(), Openings = structs }.GetCallData(),
+                "openTokenBatch", BigInteger.Zero), ct);
         return (openings.Select(o => o.TermsFor(customer.Account.Address)).ToArray(), ToResult(receipt));
     }
+
+    /// <summary>
+    /// Simulates (eth_call, nothing sent) <paramref name="customer"/> opening <paramref name="opening"/> alone: throws
+    /// <see cref="ContractRevertedException"/> with the contract's error (WorkKeyAlreadyUsed, DeadlineTooFar, a token's
+    /// missing allowance, ...) when it would revert. What a batch checks of each opening before sending them together.
+    /// </summary>
+    public Task SimulateOpenAsync(EthereumAddress customer, EscrowOpening opening, CancellationToken ct = default) => opening.IsToken
+        ? _rpc.CallAsync(new CallRequest(customer, Address, opening.ToTokenFunction().GetCallData()), Abi, ct: ct)
+        : _rpc.CallAsync(new CallRequest(customer, Address, opening.ToFunction().GetCallData(), opening.Amount), Abi, ct: ct);
 
     /// <summary>
     /// Step (10): reveal the work key's private key; pays terms.Payee (the sender only pays gas). The gas estimate

@@ -75,9 +75,12 @@ public sealed record StepView(string Number, string Name, string? Detail);
 /// <summary>A step the delegation reached, and when (the orchestration's time).</summary>
 public sealed record StepMarkView(string Step, string Name, string? Detail, DateTimeOffset At);
 
-/// <summary>A transaction the delegation sent, with its gas and fee (wei as decimal strings).</summary>
+/// <summary>
+/// A transaction the delegation sent, with its gas and fee (wei as decimal strings). <c>BatchSize</c> &gt; 1: a batched
+/// opening (openBatch) whose gas and fee are the whole transaction's, shared by that many delegations.
+/// </summary>
 public sealed record TransactionView(string Step, string Hash, long? BlockNumber, string GasUsed, string EffectiveGasPriceWei, string FeeWei,
-    bool Succeeded, string? FailureReason);
+    bool Succeeded, string? FailureReason, int BatchSize = 1);
 
 /// <summary>
 /// Why a delegation did not complete, as Durable Functions' failureDetails: the message, the step it stopped at (the

@@ -108,7 +108,7 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
         // In flight, the step status carries the transactions mined so far; once ended, the outcome has them all.
         var sent = outcome?.Transactions ?? step?.Transactions ?? [];
         var transactions = sent.Select(t => new TransactionView(t.Step, t.Hash, t.BlockNumber,
-            Wei(t.GasUsed), Wei(t.EffectiveGasPrice), Wei(t.Fee), t.Succeeded, t.FailureReason)).ToList();
+            Wei(t.GasUsed), Wei(t.EffectiveGasPrice), Wei(t.Fee), t.Succeeded, t.FailureReason, t.BatchSize)).ToList();
         string? wage = null;
         if (outcome is { AgreementId: not null }) wage = Wei(outcome.Wage);
         else if (provider is not null) wage = TermsWage(terms);

@@ -19,14 +19,24 @@ namespace FairDelegation.Node.Chain;
 /// the chain (is the escrow already open with these terms? already claimed? refunded?) and returns the earlier
 /// transaction instead of sending a second one.
 /// </summary>
-public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time, IFaultPoints faults)
+public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IOptions<NodeOptions> options, TimeProvider time, IFaultPoints faults,
+    Microsoft.Extensions.Logging.ILogger<EscrowGateway>? logger = null)
 {
     private readonly EscrowContract _escrow = new(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress));
     private readonly ChainConfirmations _confirmations = new(rpc, options.Value.Chain.PollInterval);
 
+    // Batched openings (Customer:OpenBatchWindow); none when the window is zero: every escrow is opened alone.
+    private readonly OpeningBatch? _batch = options.Value.Customer.OpenBatchWindow > TimeSpan.Zero
+        ? new OpeningBatch(new EscrowContract(rpc, EthereumAddress.Parse(options.Value.Chain.EscrowAddress)), sender,
+            options.Value.Customer.OpenBatchWindow, options.Value.Customer.OpenBatchMaxSize, logger)
+        : null;
+
     public EscrowContract Contract => _escrow;
 
     public EthRpcClient Rpc => rpc;
+
+    /// <summary>Openings waiting in a forming batch (Customer:OpenBatchWindow), not yet sent.</summary>
+    public int OpeningsWaiting => _batch?.Waiting ?? 0;
 
     /// <summary>The escrow terms for the agreement once w' is known (what step 8 opens).</summary>
     public static EscrowTerms TermsOf(AgreementTerms t, string workHash) =>
@@ -42,7 +52,8 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
     /// looks on chain for this agreement's opening by this node (open, claimed since, or refunded since) and returns that
     /// transaction instead; it reports "not opened" only when the chain holds no opening of ours. The contract derives
     /// the escrow's agreement id from the details hash and the work key, so the id it emits is the agreement's own id
-    /// (checked here before anything is sent).
+    /// (checked here before anything is sent). With Customer:OpenBatchWindow the opening joins this node's batch
+    /// (<see cref="OpeningBatch"/>) and is opened alone only when the batch did not open it.
     /// </summary>
     public async Task<ChainTransaction> OpenAsync(Agreement agreement, string workHash, CancellationToken ct)
     {
@@ -66,6 +77,11 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         {
             // A token escrow pulls the wage: the escrow must be allowed to (looked up first, so a re-run sends no second approve).
             if (opening.IsToken) await AllowEscrowAsync(opening.Token!, opening.Amount, ct);
+            if (_batch is not null && await _batch.OpenAsync(opening) is { } batched)
+            {
+                faults.Reach(FaultPoint.OpenAfterMined);
+                return ToTransaction("OpenEscrow", batched);
+            }
             var (_, tx) = await _escrow.OpenAsync(sender, opening, ct);
             faults.Reach(FaultPoint.OpenAfterMined);
             return ToTransaction("OpenEscrow", tx);
@@ -247,9 +263,13 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         return new ChainTransaction
         {
             Step = step, Hash = r.TransactionHash, BlockNumber = r.BlockNumber, BlockHash = r.BlockHash, GasUsed = r.GasUsed,
-            EffectiveGasPrice = r.EffectiveGasPrice, Succeeded = r.Succeeded,
+            EffectiveGasPrice = r.EffectiveGasPrice, Succeeded = r.Succeeded, BatchSize = OpeningsIn(step, r),
         };
     }
+
+    // A batch's transaction (openBatch) opened several escrows: its gas and fee are shared by them.
+    private int OpeningsIn(string step, TransactionReceipt r) =>
+        step == "OpenEscrow" ? Math.Max(1, _escrow.EventsOf(r).OfType<EscrowOpened>().Count()) : 1;
 
     private ChainTransaction ToTransaction(string step, EscrowTransaction tx)
     {
@@ -257,7 +277,7 @@ public sealed class EscrowGateway(EthRpcClient rpc, TransactionSender sender, IO
         return new()
         {
             Step = step, Hash = tx.TransactionHash, BlockNumber = tx.BlockNumber, BlockHash = tx.BlockHash, GasUsed = tx.GasUsed,
-            EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded,
+            EffectiveGasPrice = tx.Receipt.EffectiveGasPrice, Succeeded = tx.Receipt.Succeeded, BatchSize = OpeningsIn(step, tx.Receipt),
         };
     }
 

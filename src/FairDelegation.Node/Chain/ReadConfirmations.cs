@@ -34,6 +34,7 @@ public sealed class ReadConfirmations(EscrowGateway escrow, IOptions<NodeOptions
         {
             Step = input.Step, Hash = receipt.TransactionHash, BlockNumber = receipt.BlockNumber, BlockHash = receipt.BlockHash,
             GasUsed = receipt.GasUsed, EffectiveGasPrice = receipt.EffectiveGasPrice, Succeeded = receipt.Succeeded,
+            BatchSize = input.Transaction?.BatchSize ?? 1,
         };
         return new ConfirmationState(confirmations >= input.Required, confirmations, tx);
     }

@@ -44,6 +44,9 @@ public sealed class NodeOptions
     public List<PeerOptions> Peers { get; set; } = [];
     public TimeoutOptions Timeouts { get; set; } = new();
     public ProviderOptions Provider { get; set; } = new();
+
+    /// <summary>What only a customer node uses: batched openings ("FairDelegation:Customer").</summary>
+    public CustomerOptions Customer { get; set; } = new();
     public PeerApiOptions PeerApi { get; set; } = new();
 
     /// <summary>The market (docs/market.md): the registry this node reads and, for a provider, registers with.</summary>
@@ -182,6 +185,21 @@ public sealed class TimeoutOptions
 
     /// <summary>HTTP timeout for one peer call.</summary>
     public TimeSpan PeerCall { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>A customer node's own settings.</summary>
+public sealed class CustomerOptions
+{
+    /// <summary>
+    /// Batched openings: how long the first delegation to reach step (8) waits for others to share one openBatch
+    /// (or openTokenBatch) transaction with it. Zero (the default): every escrow is opened alone, at once. A window
+    /// delays every opening by up to its length, also when no other delegation comes; it pays off for a node that runs
+    /// many delegations at once (docs/configuration.md says how to size it).
+    /// </summary>
+    public TimeSpan OpenBatchWindow { get; set; } = TimeSpan.Zero;
+
+    /// <summary>The most openings one batch transaction carries; a full batch is sent without waiting for the window's end.</summary>
+    public int OpenBatchMaxSize { get; set; } = 10;
 }
 
 /// <summary>What a provider offers.</summary>

@@ -44,6 +44,9 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         if (o.Timeouts.DeadlineMargin >= o.Timeouts.Deadline) p.Add($"{s}:Timeouts:DeadlineMargin must be shorter than Timeouts:Deadline");
         if (o.Timeouts.Deadline > FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration)
             p.Add($"{s}:Timeouts:Deadline must be at most {FairDelegation.Chain.Escrow.EscrowLimits.MaxEscrowDuration.TotalDays:0} days (the escrow contract rejects a later deadline: DeadlineTooFar)");
+        if (o.Customer.OpenBatchWindow < TimeSpan.Zero || o.Customer.OpenBatchWindow > TimeSpan.FromMinutes(1))
+            p.Add($"{s}:Customer:OpenBatchWindow must be between 00:00:00 (off) and 00:01:00 (each opening waits up to this long)");
+        if (o.Customer.OpenBatchMaxSize is < 2 or > 100) p.Add($"{s}:Customer:OpenBatchMaxSize must be between 2 and 100");
         if (o.Provider.VerifierRetryBudget < 0) p.Add($"{s}:Provider:VerifierRetryBudget must not be negative");
         if (o.Provider.CommandSlas.Enabled && FairDelegation.Node.Services.BubblewrapSandbox.Problem(o.Provider.CommandSlas) is { } sandbox)
             p.Add($"{s}:Provider:CommandSlas:Enabled is true but the sandbox cannot run: {sandbox}");

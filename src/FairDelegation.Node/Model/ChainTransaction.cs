@@ -21,6 +21,12 @@ public sealed record ChainTransaction
     /// <summary>gas used × effective gas price, in wei.</summary>
     public BigInteger Fee => GasUsed * EffectiveGasPrice;
 
+    /// <summary>
+    /// How many escrows this transaction opened: more than 1 for a batched opening (openBatch, Customer:OpenBatchWindow),
+    /// whose gas and fee (<see cref="GasUsed"/>, <see cref="Fee"/>: the whole transaction's) that many delegations share.
+    /// </summary>
+    public int BatchSize { get; init; } = 1;
+
     /// <summary>False when the transaction reverted (or would have, and was not sent).</summary>
     public bool Succeeded { get; init; } = true;
 

@@ -86,37 +86,9 @@ public static class DemoRun
             var payee = EthAccount.Generate().Address; // a fresh address: its balance moves by the wage only
             var apiKey = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             var logLevel = s.Verbose ? LogLevel.Information : LogLevel.None;
-            Dictionary<string, string?> Settings(string role, EthAccount wallet) => new()
-            {
-                ["FairDelegation:Role"] = role,
-                ["FairDelegation:Name"] = "demo-" + role,
-                ["FairDelegation:DataDirectory"] = Path.Combine(dataDirectory, role),
-                ["FairDelegation:Chain:RpcUrl"] = rpcUrl,
-                ["FairDelegation:Chain:ChainId"] = chainId.ToString(CultureInfo.InvariantCulture),
-                ["FairDelegation:Chain:EscrowAddress"] = escrow.Address.ToLowerHex(),
-                ["FairDelegation:Chain:Confirmations"] = "1",
-                ["FairDelegation:Chain:PollInterval"] = "00:00:00.100",
-                ["FairDelegation:Chain:WatchFromBlock"] = deployment.BlockNumber.ToString(CultureInfo.InvariantCulture),
-                ["FairDelegation:Wallet:PrivateKey"] = Hex.Encode(wallet.ExportPrivateKey()),
-                ["FairDelegation:Blobs:Kind"] = "AzureBlob",
-                ["FairDelegation:Blobs:ConnectionString"] = blobConnection,
-                ["FairDelegation:Blobs:Container"] = $"demo-{role}-{Guid.NewGuid():N}"[..30],
-                ["FairDelegation:Timeouts:WorkDelivery"] = "00:01:00",
-                ["FairDelegation:Timeouts:Request"] = "00:01:00",
-                ["FairDelegation:Timeouts:EscrowOpen"] = "00:01:00",
-                ["FairDelegation:Timeouts:Confirmation"] = "00:01:00",
-                ["FairDelegation:Timeouts:Deadline"] = "00:10:00",
-                ["FairDelegation:Timeouts:DeadlineMargin"] = "00:01:00",
-                ["FairDelegation:Timeouts:DeadlineCheck"] = "00:00:01",
-                ["FairDelegation:Provider:Services:train-classifier:Kind"] = "train-classifier",
-                ["FairDelegation:Provider:Services:train-classifier:WageWei"] = Wage.ToString(CultureInfo.InvariantCulture),
-                ["FairDelegation:Api:ApiKey"] = apiKey,
-                // The workflows' backend; on azure-storage each node has its own task hub in the demo's Azurite.
-                ["FairDelegation:Durable:Backend"] = s.Backend,
-                ["FairDelegation:Durable:AzureStorage:ConnectionString"] = storageConnection,
-                ["FairDelegation:Durable:AzureStorage:TaskHubName"] = "demo" + role + Guid.NewGuid().ToString("N")[..8],
-                ["FairDelegation:Durable:AzureStorage:PartitionCount"] = "1",
-            };
+            var demo = new DemoChain(rpcUrl, chainId, escrow.Address, deployment.BlockNumber, blobConnection, storageConnection, s.Backend);
+            Dictionary<string, string?> Settings(string role, EthAccount wallet) =>
+                demo.NodeSettings(role, "demo-" + role, Path.Combine(dataDirectory, role), wallet, Wage, apiKey);
             var providerSettings = Settings("provider", providerWallet);
             providerSettings["FairDelegation:Wallet:PayeeAddress"] = payee.ToLowerHex();
             provider = await InProcessNode.StartAsync(providerSettings, logLevel, ct: ct);

@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using FairDelegation.Chain.Accounts;
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Dev;
@@ -8,129 +12,263 @@ using FairDelegation.Chain.Escrow;
 using FairDelegation.Chain.Registry;
 using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
-using FairDelegation.Cli.Commands;
+using FairDelegation.Cli.Api;
 using FairDelegation.Node.Market;
+using FairDelegation.Node.Model;
+using FairDelegation.Node.Peers;
+using FairDelegation.Node.Provider;
 using FairDelegation.Protocol.Market;
-using FairDelegation.Protocol.Serialization;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 using Nethereum.Contracts;
 
 namespace FairDelegation.Cli.Demo;
 
 /// <summary>
-/// `fairdelegation demo market`: the market around the exchange on a local anvil (docs/market.md). Three providers with
-/// different prices register with a stake; earlier escrows give two of them a record (one claims, one lets its escrows
-/// be refunded); the customer lists them from the chain alone, ranks them, asks the best for signed quotes and picks
-/// one, printing why. The providers' quote answers are signed here with their identity keys: the quote endpoint of the
-/// provider's node is not built yet, so this demo stops at the pick (the exchange itself is `fairdelegation demo`).
+/// `fairdelegation demo market`: the market around the exchange with real nodes (docs/market.md). Three provider nodes
+/// with different prices run in this process and register themselves in the registry (each from its node identity, with
+/// a stake); earlier escrows give two of them a record (one claimed its escrows, one let them be refunded); a customer
+/// node lists the market from the chain alone (directory and reputation), its delegation asks the providers' nodes for
+/// signed quotes and picks one by the score, printing why; the delegation then runs to its end with the chosen provider
+/// and the wage is checked on both balances.
 /// </summary>
 public static class MarketDemo
 {
     private const string Service = "train-classifier";
+    private const double MinAccuracy = 0.9;
     private static readonly BigInteger Milli = BigInteger.Pow(10, 15);
+    private static readonly BigInteger MaxWage = 4 * Milli;
+    private static readonly BigInteger Stake = 100 * Milli;
 
     public static Command CreateCommand()
     {
         var rpc = new Option<string?>("--rpc-url") { Description = "Use this anvil (JSON-RPC URL) instead of starting one; its dev accounts pay" };
-        var command = new Command("market", "Show the market: three providers register, the customer lists them, asks quotes and picks one (why is printed)") { rpc };
+        var azurite = new Option<string?>("--azurite") { Description = "Use this Azurite: its blob endpoint (http://127.0.0.1:10000/devstoreaccount1) or a connection string" };
+        var verbose = new Option<bool>("--verbose") { Description = "Show the nodes' logs" };
+        var command = new Command("market", "Show the market with real nodes: three providers register, the customer lists them, asks quotes, picks one (why is printed) and delegates to it")
+            { rpc, azurite, verbose };
         command.SetAction(async (parse, ct) =>
         {
             var url = parse.GetValue(rpc);
             if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) throw new CliException($"--rpc-url '{url}' is not an absolute URL");
-            await using var anvil = url is null ? await LocalAnvil.StartAsync(ct: ct) : null;
-            using var client = new EthRpcClient(anvil?.RpcUrl ?? new Uri(url!));
-            await RunAsync(client, ct);
-            return 0;
+            return await RunAsync(url, parse.GetValue(azurite), parse.GetValue(verbose), ct);
         });
         return command;
     }
 
-    public static async Task RunAsync(EthRpcClient rpc, CancellationToken ct)
+    private sealed record ProviderNode(string Name, int Dev, BigInteger Price, string Note, InProcessNode Node, EthereumAddress Identity, EthereumAddress Payee);
+
+    public static async Task<int> RunAsync(string? rpcUrl, string? azuriteEndpoint, bool verbose, CancellationToken ct)
     {
-        var deployer = new TransactionSender(rpc, LocalAnvil.DevAccount(0));
-        var (escrow, _) = await EscrowContract.DeployAsync(deployer, ct);
-        object encoded = RegistryContract.Deployment(Milli * 100, 3600).GetDeploymentData();
-        var registry = (await deployer.SendAndWaitAsync(new TransactionRequest(null, encoded is string hex ? Hex.Decode(hex) : (byte[])encoded)
-            { Abi = RegistryContract.Errors, Action = "deploy registry" }, ct)).ContractAddress!;
-        Console.WriteLine($"escrow {escrow.Address}, registry {registry} (min stake 0.1 ETH, unbonding delay 1 h)");
-
-        // Three providers (anvil dev accounts 1-3), each its own payee, with different prices for the same service.
-        (int Dev, BigInteger Price, string Note)[] providers =
-        [
-            (1, 3 * Milli, "dearest, no record"),
-            (2, 3 * Milli / 2, "cheapest, but let three customers' escrows be refunded"),
-            (3, 2 * Milli, "mid price, claimed every escrow in time"),
-        ];
-        foreach (var (dev, price, note) in providers)
+        var total = Stopwatch.StartNew();
+        Console.WriteLine("FairDelegation market demo: three provider nodes register, a customer node lists them, asks for quotes, picks one and delegates");
+        var dataDirectory = Directory.CreateTempSubdirectory("fd-market-demo-").FullName;
+        LocalAnvil? anvil = null;
+        LocalAzurite? azurite = null;
+        var nodes = new List<InProcessNode>();
+        try
         {
-            var sender = new TransactionSender(rpc, LocalAnvil.DevAccount(dev));
-            var register = new RegisterFunction
+            if (rpcUrl is null)
             {
-                Endpoint = $"http://provider-{dev}.demo:5080", Payee = LocalAnvil.DevAccount(dev).Address.ToString(),
-                Offers = RegistryLogs.ToStructs([new MarketOffer(Service, EthereumAddress.Zero, price, PriceBasis.PerTask, 0, 4)]),
-            };
-            await sender.SendAndWaitAsync(new TransactionRequest(registry, register.GetCallData(), Milli * 100) { Abi = RegistryContract.Errors, Action = "register" }, ct);
-            Console.WriteLine($"provider {LocalAnvil.DevAccount(dev).Address} registered: {Service} at {Eth(price)} ETH per task, stake 0.1 ETH ({note})");
-        }
-
-        // Records: customers (dev 4-6) opened escrows earlier; provider 2 never claimed (refunded after the deadline),
-        // provider 3 claimed (it knows its work keys).
-        var now = (await rpc.GetLatestBlockAsync(ct)).Timestamp;
-        var refunds = new List<(TransactionSender Customer, EscrowTerms Terms)>();
-        for (var c = 4; c <= 6; c++)
-        {
-            var customer = new TransactionSender(rpc, LocalAnvil.DevAccount(c));
-            var (refund, _) = await escrow.OpenAsync(customer, Opening(LocalAnvil.DevAccount(2).Address, EthAccount.Generate().Address, now + 600), ct);
-            refunds.Add((customer, refund));
-            var key = EthAccount.Generate();
-            var (claim, _) = await escrow.OpenAsync(customer, Opening(LocalAnvil.DevAccount(3).Address, key.Address, now + 600), ct);
-            await escrow.ClaimAsync(new TransactionSender(rpc, LocalAnvil.DevAccount(3)), claim, key.ExportPrivateKey(), ct);
-        }
-        await rpc.IncreaseTimeAsync(601, ct);
-        foreach (var (customer, terms) in refunds) await escrow.RefundAsync(customer, terms, ct);
-        Console.WriteLine("history: 3 customers' escrows to provider 2 refunded (never claimed); 3 customers' escrows to provider 3 claimed");
-
-        // The customer's view: the chain alone.
-        var snapshot = await new MarketReader(rpc, registry, escrow.Address).ReadAsync(0, ct);
-        Console.WriteLine();
-        Console.WriteLine($"the customer lists the market at block {snapshot.Block}:");
-        foreach (var e in snapshot.Entries)
-        {
-            var r = snapshot.ReputationOf(e);
-            Console.WriteLine($"  {e.Provider} {e.Endpoint}: {Eth(e.Offers[0].Price)} ETH, stake {Eth(e.Stake)} ETH, " +
-                              $"{r.Claimed} claimed / {r.Refunded} refunded from {r.DistinctCustomers} customers");
-        }
-        var request = new MarketRequest(Service, EthereumAddress.Zero, 1, 4 * Milli);
-        var (ranked, excluded) = Matching.Rank(snapshot.Entries, snapshot.Reputations, request);
-        Console.WriteLine($"ranking for '{Service}', at most {Eth(request.MaxWage)} ETH (score = 0.50 price + 0.35 reliability + 0.15 stake):");
-        for (var i = 0; i < ranked.Count; i++) Console.WriteLine($"  {i + 1}. {ranked[i].Explain()}");
-        foreach (var x in excluded) Console.WriteLine($"  left out: {x.Provider}: {x.Reason}");
-
-        // Quotes: the best two are asked at once; the answers are EIP-712 quotes signed by each provider's identity.
-        var chainId = await rpc.ChainIdAsync(ct);
-        var identities = providers.ToDictionary(p => LocalAnvil.DevAccount(p.Dev).Address, p => LocalAnvil.DevAccount(p.Dev));
-        var customerIdentity = LocalAnvil.DevAccount(4);
-        var requestId = Bytes32.Random();
-        var expiresAt = snapshot.ChainTime + 300;
-        var pick = await QuoteRound.RunAsync(request, ranked, excluded,
-            (c, _) =>
+                anvil = await LocalAnvil.StartAsync(ct: ct);
+                rpcUrl = anvil.RpcUrl.ToString().TrimEnd('/');
+            }
+            string blobConnection;
+            if (azuriteEndpoint is null)
             {
-                var identity = identities[c.Provider.Provider];
-                return Task.FromResult(MarketQuote.Sign(chainId, registry, identity.Address, customerIdentity.Address, Service, EthereumAddress.Zero, 1,
-                    c.Wage, expiresAt, requestId, digest => identity.Sign(digest)));
-            },
-            (c, q) => q.Rejection(chainId, registry, c.Provider.Provider, customerIdentity.Address, request, requestId, snapshot.ChainTime),
-            batchSize: 2, TimeSpan.FromSeconds(10), ct);
-        Console.WriteLine("quotes:");
-        foreach (var a in pick.Attempts)
-            Console.WriteLine(a.Quote is { } q
-                ? $"  {a.Provider}: {Eth(q.Wage)} ETH, expires at {q.ExpiresAt}, signature {q.Signature.ToHex()[..18]}… (verified)"
-                : $"  {a.Provider}: {a.Failure}");
-        Console.WriteLine();
-        Console.WriteLine(pick.Why());
+                azurite = await LocalAzurite.StartAsync(ct);
+                blobConnection = azurite.ConnectionString;
+            }
+            else blobConnection = azuriteEndpoint.Contains('=') ? azuriteEndpoint : LocalAzurite.ConnectionStringFor(azuriteEndpoint);
+            using var rpc = new EthRpcClient(rpcUrl);
+            BigInteger chainId;
+            try { chainId = await rpc.ChainIdAsync(ct); }
+            catch (NodeUnreachableException e) { throw new CliException($"the chain at {rpcUrl} does not answer: {e.Message}"); }
+
+            // The two singletons: the escrow and the registry (no owner; min stake 0.1 ETH, unbonding delay 1 h).
+            var deployer = new TransactionSender(rpc, LocalAnvil.DevAccount(0));
+            var (escrow, deployment) = await EscrowContract.DeployAsync(deployer, ct);
+            object encoded = RegistryContract.Deployment(Stake, 3600).GetDeploymentData();
+            var registry = (await deployer.SendAndWaitAsync(new TransactionRequest(null, encoded is string hex ? Hex.Decode(hex) : (byte[])encoded)
+                { Abi = RegistryContract.Errors, Action = "deploy registry" }, ct)).ContractAddress!;
+            Console.WriteLine($"  chain     {rpcUrl}; escrow {escrow.Address.ToLowerHex()}, registry {registry.ToLowerHex()} (min stake {DemoRun.Eth(Stake)}, unbonding delay 1 h)");
+
+            var demo = new DemoChain(rpcUrl, chainId, escrow.Address, deployment.BlockNumber, blobConnection, blobConnection, FairDelegation.Workflows.DurableBackend.Default);
+            var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var logLevel = verbose ? LogLevel.Information : LogLevel.None;
+            Dictionary<string, string?> Settings(string role, string name, EthAccount wallet, BigInteger price)
+            {
+                var s = demo.NodeSettings(role, name, Path.Combine(dataDirectory, name), wallet, price, apiKey);
+                s["FairDelegation:Market:RegistryAddress"] = registry.ToLowerHex();
+                s["FairDelegation:Market:WatchFromBlock"] = deployment.BlockNumber.ToString(CultureInfo.InvariantCulture);
+                return s;
+            }
+
+            // Three provider nodes (wallets: anvil dev accounts 2-4), each with its own payee and price. Each registers
+            // itself from its node identity, which pays the stake and the gas: the demo funds the identities.
+            (string Name, int Dev, BigInteger Price, string Note)[] offers =
+            [
+                ("dear", 2, 3 * Milli, "dearest, no record"),
+                ("cheap", 3, 3 * Milli / 2, "cheapest, but let three customers' escrows be refunded"),
+                ("mid", 4, 2 * Milli, "mid price, claimed every escrow in time"),
+            ];
+            var providers = new List<ProviderNode>();
+            foreach (var (name, dev, price, note) in offers)
+            {
+                var payee = EthAccount.Generate().Address; // a fresh address: its balance moves by wages only
+                var settings = Settings("provider", "provider-" + name, LocalAnvil.DevAccount(dev), price);
+                settings["FairDelegation:Wallet:PayeeAddress"] = payee.ToLowerHex();
+                settings["FairDelegation:Market:Register"] = "true";
+                settings["FairDelegation:Market:StakeWei"] = Stake.ToString(CultureInfo.InvariantCulture);
+                var node = await InProcessNode.StartAsync(settings, logLevel, ct: ct);
+                nodes.Add(node);
+                var identity = node.Get<NodeIdentity>().Address;
+                await deployer.SendAndWaitAsync(new TransactionRequest(identity, [], BigInteger.Pow(10, 18)) { Action = "fund the provider's identity" }, ct);
+                providers.Add(new ProviderNode(name, dev, price, note, node, identity, payee));
+                Console.WriteLine($"  provider {name,-5} {node.Url}  identity {identity.ToLowerHex()}  payee {payee.ToLowerHex()}  {Service} at {DemoRun.Eth(price)} ({note})");
+            }
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+            while (!providers.All(p => p.Node.Get<MarketRegistration>().Registered))
+            {
+                if (DateTime.UtcNow > until) throw new CliException("the provider nodes did not register within 120 s (run with --verbose to see why)");
+                await Task.Delay(100, ct);
+            }
+            Console.WriteLine($"  the three provider nodes registered themselves (stake {DemoRun.Eth(Stake)} each)");
+
+            // Records: customers (dev accounts 5-7) opened escrows earlier; "cheap" never claimed them (refunded after the
+            // deadline), "mid" claimed them (whoever sends a claim, the escrow pays the payee).
+            var cheap = providers.Single(p => p.Name == "cheap");
+            var mid = providers.Single(p => p.Name == "mid");
+            var now = (await rpc.GetLatestBlockAsync(ct)).Timestamp;
+            var refunds = new List<(TransactionSender Customer, EscrowTerms Terms)>();
+            for (var c = 5; c <= 7; c++)
+            {
+                var customer = new TransactionSender(rpc, LocalAnvil.DevAccount(c));
+                var (refund, _) = await escrow.OpenAsync(customer, Opening(cheap.Payee, EthAccount.Generate().Address, now + 600), ct);
+                refunds.Add((customer, refund));
+                var key = EthAccount.Generate();
+                var (claim, _) = await escrow.OpenAsync(customer, Opening(mid.Payee, key.Address, now + 600), ct);
+                await escrow.ClaimAsync(customer, claim, key.ExportPrivateKey(), ct);
+            }
+            await rpc.IncreaseTimeAsync(601, ct);
+            foreach (var (customer, terms) in refunds) await escrow.RefundAsync(customer, terms, ct);
+            Console.WriteLine("  history   3 customers' escrows to 'cheap' refunded (never claimed); 3 customers' escrows to 'mid' claimed");
+
+            // The customer's view of the market: the chain alone (registry events: the directory; escrow events: records).
+            var snapshot = await new MarketReader(rpc, registry, escrow.Address).ReadAsync(deployment.BlockNumber, ct);
+            Console.WriteLine();
+            Console.WriteLine($"the customer lists the market at block {snapshot.Block}:");
+            foreach (var e in snapshot.Entries)
+            {
+                var r = snapshot.ReputationOf(e);
+                Console.WriteLine($"  {e.Provider.ToLowerHex()} {e.Endpoint}: {DemoRun.Eth(e.Offers[0].Price)}, stake {DemoRun.Eth(e.Stake)}, " +
+                                  $"{r.Claimed} claimed / {r.Refunded} refunded from {r.DistinctCustomers} customers");
+            }
+            var wanted = new MarketRequest(Service, EthereumAddress.Zero, 1, MaxWage);
+            var (ranked, excluded) = Matching.Rank(snapshot.Entries, snapshot.Reputations, wanted);
+            Console.WriteLine($"ranking for '{Service}', at most {DemoRun.Eth(MaxWage)} (score = 0.50 price + 0.35 reliability + 0.15 stake):");
+            for (var i = 0; i < ranked.Count; i++) Console.WriteLine($"  {i + 1}. {ranked[i].Explain()}");
+            foreach (var x in excluded) Console.WriteLine($"  left out: {x.Provider}: {x.Reason}");
+
+            // The customer node (wallet: dev account 1) delegates by service and maximum wage, naming no provider: its
+            // ChooseProvider step asks the providers' nodes for signed quotes and picks by the same score.
+            var customerWallet = LocalAnvil.DevAccount(1);
+            var customerNode = await InProcessNode.StartAsync(Settings("customer", "customer", customerWallet, 0), logLevel, ct: ct);
+            nodes.Add(customerNode);
+            Console.WriteLine();
+            Console.WriteLine($"customer node {customerNode.Url}  wallet {customerWallet.Address.ToLowerHex()}: {Service} at most {DemoRun.Eth(MaxWage)}, accuracy >= {MinAccuracy:0.##}");
+            var customerBefore = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
+            var payeesBefore = new Dictionary<EthereumAddress, BigInteger>();
+            foreach (var p in providers) payeesBefore[p.Payee] = await rpc.GetBalanceAsync(p.Payee, ct: ct);
+
+            using var api = new NodeApiClient(customerNode.Url, apiKey);
+            var started = await api.StartAsync(new JsonObject
+            {
+                ["service"] = Service,
+                ["input"] = new JsonObject { ["text"] = DemoDataset.Training },
+                ["sla"] = new JsonObject { ["kind"] = "classifier-accuracy", ["minAccuracy"] = MinAccuracy },
+                ["assets"] = new JsonObject { ["test-set"] = new JsonObject { ["text"] = DemoDataset.HiddenTestSet } },
+                ["wageWei"] = MaxWage.ToString(CultureInfo.InvariantCulture),
+            }, ct);
+            var id = started.GetProperty("id").GetString()!;
+            Console.WriteLine($"delegation {id}: steps as they happen:");
+            ProviderNode? Chosen(JsonElement v) =>
+                v.TryGetProperty("market", out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("provider", out var pr) && pr.GetString() is { } addr
+                    ? providers.FirstOrDefault(p => p.Identity == EthereumAddress.Parse(addr))
+                    : null;
+            var view = await DelegationFollower.FollowAsync(api, id, TimeSpan.FromSeconds(180), ct, async (v, c) =>
+            {
+                if (Chosen(v) is { } p && v.TryGetProperty("agreementId", out var a) && a.GetString() is { } agreementId
+                    && await p.Node.Get<DurableTaskClient>().GetInstanceAsync(Quote.InstanceId(agreementId), true, c) is { } meta
+                    && meta.ReadCustomStatusAs<StepStatus>() is { } step)
+                    return $"'{p.Name}' " + (step.Step == "end" ? $"ended {step.Name}" : step.ToString());
+                return null;
+            }, pollInterval: TimeSpan.FromMilliseconds(50));
+
+            // The choice, as the customer node recorded it in the delegation's status.
+            Console.WriteLine();
+            if (!view.TryGetProperty("market", out var market) || market.ValueKind != JsonValueKind.Object)
+                throw new CliException("the delegation's status has no market choice");
+            Console.WriteLine($"quotes the customer node asked for (at block {market.GetProperty("block").GetInt64()}), signed by each provider's node identity:");
+            foreach (var q in market.GetProperty("quotes").EnumerateArray())
+            {
+                var who = providers.FirstOrDefault(p => p.Identity == EthereumAddress.Parse(q.GetProperty("provider").GetString()!));
+                var label = $"  {who?.Name ?? "?",-5} {q.GetProperty("provider").GetString()}  score {q.GetProperty("score").GetDouble().ToString("0.000", CultureInfo.InvariantCulture)}";
+                Console.WriteLine(q.TryGetProperty("wage", out var w) && w.GetString() is { } wage
+                    ? $"{label}  {DemoRun.Eth(BigInteger.Parse(wage, CultureInfo.InvariantCulture))}, signature {q.GetProperty("signature").GetString()![..18]}…{(q.GetProperty("chosen").GetBoolean() ? "  CHOSEN" : "")}"
+                    : $"{label}  {q.GetProperty("failure").GetString()}");
+            }
+            var chosen = Chosen(view) ?? throw new CliException($"no provider was chosen: {market.GetProperty("why").GetString()}");
+            Console.WriteLine($"why: {market.GetProperty("why").GetString()}");
+            Console.WriteLine($"the pick: '{chosen.Name}' {chosen.Identity.ToLowerHex()} ({chosen.Note})");
+
+            // The outcome on both sides.
+            Console.WriteLine();
+            Console.WriteLine("outcome");
+            var outcome = view.TryGetProperty("outcome", out var o) ? o.GetString() : null;
+            DelegationOutcome? providerOutcome = null;
+            if (view.TryGetProperty("agreementId", out var ag) && ag.GetString() is { } agreement)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(TimeSpan.FromSeconds(60));
+                providerOutcome = (await chosen.Node.Get<DurableTaskClient>().WaitForInstanceCompletionAsync(Quote.InstanceId(agreement), true, wait.Token))
+                    .ReadOutputAs<DelegationOutcome>();
+            }
+            Console.WriteLine($"  customer: {outcome ?? view.GetProperty("runtimeStatus").GetString()}   provider '{chosen.Name}': {providerOutcome?.Status.ToString() ?? "-"}");
+            if (outcome != "Completed" || providerOutcome?.Status != DelegationStatus.Completed)
+            {
+                var reason = view.TryGetProperty("reason", out var r) && r.GetString() is { } why ? why : providerOutcome?.Reason ?? "unknown";
+                throw new CliException($"the delegation did not complete: {reason}");
+            }
+
+            // Money: the chosen payee got the quoted wage; the others nothing; the customer paid the wage and its gas.
+            var wagePaid = BigInteger.Parse(view.GetProperty("wageWei").GetString()!, CultureInfo.InvariantCulture);
+            var quoted = BigInteger.Parse(market.GetProperty("wage").GetString()!, CultureInfo.InvariantCulture);
+            var customerAfter = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
+            var fees = view.GetProperty("transactions").EnumerateArray()
+                .Aggregate(BigInteger.Zero, (sum, t) => sum + BigInteger.Parse(t.GetProperty("feeWei").GetString()!, CultureInfo.InvariantCulture));
+            var payeeAfter = await rpc.GetBalanceAsync(chosen.Payee, ct: ct);
+            if (wagePaid > quoted) throw new CliException($"the agreed wage {wagePaid} is above the quote {quoted}");
+            if (payeeAfter - payeesBefore[chosen.Payee] != wagePaid) throw new CliException($"the chosen payee received {payeeAfter - payeesBefore[chosen.Payee]} wei, not the wage {wagePaid}");
+            if (customerBefore - customerAfter != wagePaid + fees) throw new CliException("the customer's balance did not fall by exactly the wage plus its gas");
+            foreach (var p in providers.Where(p => p != chosen))
+                if (await rpc.GetBalanceAsync(p.Payee, ct: ct) != payeesBefore[p.Payee]) throw new CliException($"'{p.Name}''s payee was paid although not chosen");
+            Console.WriteLine($"  wage moved: {DemoRun.Eth(wagePaid)} from the customer to '{chosen.Name}''s payee ({wagePaid} wei, the quoted wage)");
+            Console.WriteLine($"    customer wallet {customerWallet.Address.ToLowerHex()}  {DemoRun.Eth(customerBefore)} -> {DemoRun.Eth(customerAfter)}  (the wage + {fees} wei of gas)");
+            Console.WriteLine($"    '{chosen.Name}' payee    {chosen.Payee.ToLowerHex()}  {DemoRun.Eth(payeesBefore[chosen.Payee])} -> {DemoRun.Eth(payeeAfter)}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market demo succeeded in {total.Elapsed.TotalSeconds:0.0} s: delegation Completed"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var n in Enumerable.Reverse(nodes)) await n.DisposeAsync();
+            if (azurite is not null) await azurite.DisposeAsync();
+            if (anvil is not null) await anvil.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     private static EscrowOpening Opening(EthereumAddress payee, EthereumAddress workKey, long deadline) =>
         new(SHA256.HashData(workKey.Bytes), payee, workKey, SHA256.HashData(payee.Bytes), Milli, deadline);
-
-    private static string Eth(BigInteger wei) => ((decimal)wei / 1_000_000_000_000_000_000m).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -176,6 +176,29 @@ public sealed class TaskHubDurableTaskClient : DurableTaskClient
         return instance.InstanceId;
     }
 
+    /// <summary>
+    /// The instance's history as the backend stores it (<see cref="IOrchestrationServiceClient.GetOrchestrationHistoryAsync"/>:
+    /// the current execution's events, oldest first). Backends answer with the framework's Newtonsoft JSON of the
+    /// events, some with type names (SQLite), some without (Azure Storage): each event is read as the type its
+    /// EventType names.
+    /// </summary>
+    public override async Task<IList<HistoryEvent>> GetOrchestrationHistoryAsync(string instanceId, CancellationToken cancellation = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        var state = await GetStateAsync(instanceId, cancellation) ?? throw new ArgumentException($"no orchestration instance '{instanceId}'", nameof(instanceId));
+        string json;
+        try
+        {
+            json = await _client.GetOrchestrationHistoryAsync(instanceId, state.OrchestrationInstance.ExecutionId);
+        }
+        catch (NotImplementedException e) // the in-process test host's in-memory service keeps no readable history
+        {
+            throw new NotSupportedException($"this backend's client ({_client.GetType().Name}) does not read orchestration history", e);
+        }
+        cancellation.ThrowIfCancellationRequested();
+        return HistoryJson.Read(json);
+    }
+
     public override ValueTask DisposeAsync() => default;
 
     private async Task<OrchestrationState?> GetStateAsync(string instanceId, CancellationToken cancellation)

@@ -15,7 +15,8 @@ public sealed class CliTests
             .And.MatchRegex(@"RevealKey\s+provider\s+[\d,]+ gas")
             .And.Contain("stamp: valid")
             .And.MatchRegex(@"model: accuracy (0\.9\d\d|1\.000) \(\d+/100\) on the hidden test set")
-            .And.Contain("demo succeeded");
+            .And.Contain("demo succeeded")
+            .And.MatchRegex(@"dashboard http://127\.0\.0\.1:\d+/dashboard", "the demo prints its dashboard's URL (issue 16)");
     }
 
     [Fact]

@@ -23,8 +23,8 @@ namespace FairDelegation.Dashboard.Tests;
 /// its input once the test opens a gate file (so a test sees a delegation in flight for as long as it needs); and a
 /// provider that never claims (it wants 59 s left of a 60 s escrow window), so the customer refunds after the deadline.
 /// The market's registry holds the gated-echo provider (registered by dev account 4 as its identity, paid to the
-/// provider's wallet); the customer's dashboard reads it through a <see cref="MarketDirectoryView"/> over a
-/// <see cref="ProviderDirectory"/> folded from the registry's logs and reputations from the escrow's logs.
+/// provider's wallet); the customer node is configured with the registry (Market:RegistryAddress, as MarketTests
+/// configure it), so its own market watcher feeds the dashboard's directory: no test-only wiring.
 /// One headless chromium (Debian's, by its executable path) for every test.
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
@@ -38,7 +38,6 @@ public sealed class DashboardFixture : IAsyncLifetime
     public DashboardNode Provider { get; private set; } = null!;
     public DashboardNode NeverClaims { get; private set; } = null!;
     public string Gates { get; private set; } = "";
-    public ProviderDirectory Directory { get; } = new();
     public string Registry { get; private set; } = "";
     public static readonly BigInteger Stake = BigInteger.Pow(10, 17);
     public static string ProviderIdentity => AnvilProcess.DevAddresses[4].ToLowerInvariant();
@@ -62,8 +61,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         var escrow = contract.Address.ToLowerHex();
         Gates = Temp("gates");
         var market = new Web3(new Account(AnvilProcess.DevPrivateKeys[4], Anvil.ChainId), Anvil.RpcUrl);
-        Registry = (await market.Eth.GetContractDeploymentHandler<RegistryDeployment>()
-            .SendRequestAndWaitForReceiptAsync(RegistryContract.Deployment(Stake, 3600))).ContractAddress;
+        var registry = await market.Eth.GetContractDeploymentHandler<RegistryDeployment>()
+            .SendRequestAndWaitForReceiptAsync(RegistryContract.Deployment(Stake, 3600));
+        Registry = registry.ContractAddress;
 
         var provider = Settings("provider", AnvilProcess.DevPrivateKeys[1], escrow, deployment.BlockNumber);
         provider["FairDelegation:Provider:Services:gated-echo:Kind"] = "external-command";
@@ -81,10 +81,6 @@ public sealed class DashboardFixture : IAsyncLifetime
             Endpoint = Provider.Url, Payee = AnvilProcess.DevAddresses[1], AmountToSend = Stake,
             Offers = RegistryLogs.ToStructs([new MarketOffer("gated-echo", EthereumAddress.Zero, 1000, PriceBasis.PerTask, 0, 4)]),
         });
-        Directory.Apply(RegistryLogs.Decode(await market.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
-        {
-            Address = [Registry], FromBlock = new BlockParameter(0), ToBlock = BlockParameter.CreateLatest(),
-        })));
 
         var never = Settings("provider", AnvilProcess.DevPrivateKeys[2], escrow, deployment.BlockNumber);
         never["FairDelegation:Timeouts:Deadline"] = "00:01:00";
@@ -101,21 +97,10 @@ public sealed class DashboardFixture : IAsyncLifetime
 
         var customer = Settings("customer", AnvilProcess.DevPrivateKeys[3], escrow, deployment.BlockNumber);
         customer["FairDelegation:Timeouts:DeadlineMargin"] = "00:00:05";
-        var view = new MarketDirectoryView($"the registry {Registry}", Directory, ct => EscrowFactsAsync(market, escrow), TimeProvider.System);
-        Customer = await DashboardNode.StartAsync(customer, s => s.AddSingleton<IProviderDirectoryView>(view));
-    }
-
-    /// <summary>Every escrow event so far, with its block's time (what reputation is computed from).</summary>
-    private static async Task<IEnumerable<EscrowFact>> EscrowFactsAsync(Web3 web3, string escrow)
-    {
-        var logs = await web3.Eth.Filters.GetLogs.SendRequestAsync(new NewFilterInput
-        {
-            Address = [escrow], FromBlock = new BlockParameter(0), ToBlock = BlockParameter.CreateLatest(),
-        });
-        var times = new Dictionary<long, long>();
-        foreach (var block in logs.Select(l => (long)l.BlockNumber.Value).Distinct())
-            times[block] = (long)(await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(block))).Timestamp.Value;
-        return [.. EscrowLogs.Decode(logs, times)];
+        // The customer follows the registry as `fairdelegation node` does when configured with one.
+        customer["FairDelegation:Market:RegistryAddress"] = Registry;
+        customer["FairDelegation:Market:WatchFromBlock"] = ((long)registry.BlockNumber.Value).ToString(CultureInfo.InvariantCulture);
+        Customer = await DashboardNode.StartAsync(customer);
     }
 
     /// <summary>Debian's chromium: /usr/lib/chromium/chromium (or /usr/bin/chromium); infra/ensure-chromium.sh installs it.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using FairDelegation.Chain.Rpc;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -6,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace FairDelegation.Dashboard.Tests;
 
-/// <summary>The dashboard in headless chromium against real nodes on anvil: sign-in, live list and timeline, refund, directory.</summary>
+/// <summary>The dashboard in headless chromium against real nodes on anvil: sign-in, live list, timeline and history, refund, refusal, directory.</summary>
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper output)
 {
@@ -95,6 +96,18 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await Expect(page.Locator("#stamp")).ToBeVisibleAsync();
         await Expect(page.Locator("#money")).ToContainTextAsync("−1000 wei");
         await Expect(page.Locator("#money")).ToContainTextAsync("+1000 wei");
+
+        // The orchestration's history as the Durable route returns it: each activity by name with its time, the
+        // external events, the end; no activity's input or result (the input's text, the gate's name) on the page.
+        var history = page.Locator("#history");
+        await Expect(history.Locator("tr[data-event='ExecutionCompleted']")).ToContainTextAsync("Completed");
+        await Expect(history.Locator("tr[data-event='ExecutionStarted']")).ToContainTextAsync("CustomerDelegation");
+        foreach (var activity in new[] { "FixTerms", "CreateVerifier", "SendRequest", "CheckStamp", "OpenEscrow", "DecryptWork" })
+            await Expect(history.Locator("tr[data-event='TaskCompleted']", new() { HasText = activity })).Not.ToHaveCountAsync(0);
+        await Expect(history.Locator("tr[data-event='EventRaised']", new() { HasText = "WorkDelivered" })).ToHaveCountAsync(1);
+        await Expect(history.Locator("tr[data-event='EventRaised']", new() { HasText = "KeyRevealed" })).ToHaveCountAsync(1);
+        await Expect(history.Locator("time").First).ToHaveAttributeAsync("datetime", new System.Text.RegularExpressions.Regex(@"^\d{4}-\d\d-\d\dT"));
+        (await page.Locator("#live").InnerTextAsync()).Should().NotContain("work to copy").And.NotContain(gate);
         output.WriteLine("screenshot: " + await browser.ScreenshotAsync("delegation-completed"));
 
         // The charts show the escrow's gas; and the page reads on a phone without sideways scrolling.
@@ -140,6 +153,38 @@ public sealed class DashboardTests(DashboardFixture fixture, ITestOutputHelper o
         await page.GetByLabel("Status").SelectOptionAsync("Running");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Expect(page.Locator($"tr[data-id='{id}']")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_refused_delegation_shows_why_on_its_page_and_in_the_list()
+    {
+        await using var browser = await BrowserSession.OpenAsync(fixture);
+        var page = browser.Page;
+        await browser.SignInAsync();
+        // The provider offers no such service: it declines to quote at (0), and the delegation ends without completing.
+        var id = await BrowserSession.StartAsync(fixture, fixture.Provider, "no-such-service", "refused", "refused-" + Guid.NewGuid().ToString("N")[..12]);
+        await page.GotoAsync(fixture.Customer.Url + "/dashboard/delegations/" + id);
+        await Expect(page.Locator("#outcome")).ToHaveTextAsync("Cancelled", Long);
+
+        // failureDetails as GET /api/delegations/{id} gives them: message, step, error type.
+        using var api = fixture.Customer.Client(DashboardFixture.ApiKey);
+        var view = await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/delegations/{id}");
+        var failure = view.GetProperty("failureDetails");
+        var message = failure.GetProperty("message").GetString()!;
+        message.Should().Contain("declined");
+        await Expect(page.Locator("#reason")).ToHaveTextAsync(message);
+        await Expect(page.Locator("#failure-step")).ToHaveTextAsync(
+            failure.TryGetProperty("step", out var step) && step.ValueKind == System.Text.Json.JsonValueKind.String ? step.GetString()! : "–");
+        await Expect(page.Locator("#failure-type")).ToHaveTextAsync(failure.GetProperty("errorType").GetString()!);
+        await Expect(page.Locator("#history tr[data-event='ExecutionCompleted']")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("delegation-refused");
+
+        // The list gives the reason under the delegation's step.
+        await page.GotoAsync(fixture.Customer.Url + "/dashboard?role=customer&status=Completed&pageSize=100");
+        var row = page.Locator($"tr[data-id='{id}']");
+        await Expect(row).ToContainTextAsync("Cancelled");
+        await Expect(row.Locator(".reason")).ToContainTextAsync(message);
+        await browser.ScreenshotAsync("delegations-list-refused");
     }
 
     [Fact]

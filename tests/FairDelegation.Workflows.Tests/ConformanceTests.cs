@@ -25,6 +25,9 @@ public abstract class ConformanceTests : IAsyncLifetime
 
     protected abstract DurableOptions Backend();
 
+    /// <summary>Whether the backend answers history reads (the in-process test host's in-memory service does not).</summary>
+    protected virtual bool KeepsHistory => true;
+
     public async Task InitializeAsync()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -170,6 +173,37 @@ public abstract class ConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_history_reads_back_as_the_framework_events_with_names_times_and_failures()
+    {
+        var id = await Client.ScheduleNewOrchestrationInstanceAsync(nameof(Chain), 10, new StartOrchestrationOptions(NewId("history")));
+        await CompletionAsync(id);
+        if (!KeepsHistory)
+        {
+            await FluentActions.Awaiting(() => Client.GetOrchestrationHistoryAsync(id)).Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+        var history = await Client.GetOrchestrationHistoryAsync(id);
+        history.OfType<DurableTask.Core.History.ExecutionStartedEvent>().Should().ContainSingle().Which.Name.Should().Be(nameof(Chain));
+        history.OfType<DurableTask.Core.History.TaskScheduledEvent>().Select(e => e.Name).Should().Equal(Enumerable.Repeat(nameof(Add), 5));
+        var completed = history.OfType<DurableTask.Core.History.TaskCompletedEvent>().ToList();
+        completed.Should().HaveCount(5);
+        completed.Select(e => e.TaskScheduledId).Should().Equal(history.OfType<DurableTask.Core.History.TaskScheduledEvent>().Select(e => e.EventId));
+        completed.Should().OnlyContain(e => e.Timestamp > DateTime.UtcNow.AddHours(-1) && e.Timestamp <= DateTime.UtcNow.AddMinutes(1));
+        history.OfType<DurableTask.Core.History.ExecutionCompletedEvent>().Should().ContainSingle()
+            .Which.OrchestrationStatus.Should().Be(DurableTask.Core.OrchestrationStatus.Completed);
+
+        // A failed activity's event keeps its failure's type and message.
+        var failing = await Client.ScheduleNewOrchestrationInstanceAsync(nameof(RetryThenFail), NewId("history-retry"));
+        await CompletionAsync(failing);
+        var failed = (await Client.GetOrchestrationHistoryAsync(failing)).OfType<DurableTask.Core.History.TaskFailedEvent>().ToList();
+        failed.Should().HaveCount(3);
+        failed.Last().FailureDetails!.ErrorType.Should().Be("System.InvalidOperationException");
+        failed.Last().FailureDetails!.ErrorMessage.Should().Be("attempt 3 failed");
+
+        await FluentActions.Awaiting(() => Client.GetOrchestrationHistoryAsync("no-such-" + Guid.NewGuid().ToString("N"))).Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Fact]
     public async Task A_BigInteger_wage_travels_exactly_through_client_orchestrator_and_activity()
     {
         var wei = BigInteger.Parse("123456789012345678901234567890");
@@ -302,6 +336,8 @@ public sealed class SqliteConformanceTests : ConformanceTests, IDisposable
 public sealed class InMemoryConformanceTests : ConformanceTests
 {
     protected override DurableOptions Backend() => new() { Backend = DurableBackend.InMemory };
+
+    protected override bool KeepsHistory => false;
 }
 
 /// <summary>One Azurite (blob, queue, table) per class; a fresh task hub per test.</summary>

@@ -85,11 +85,19 @@ public sealed class DelegationQueries(DurableTaskClient durable, AgreementStore 
         return meta is null || !IsDelegation(meta) ? null : View(meta, baseUrl);
     }
 
-    /// <summary>The instance as Durable Functions' status route returns it (input left out: it holds the request's blobs and keys' ids).</summary>
+    /// <summary>
+    /// The instance as Durable Functions' status route returns it with <c>showInput=false&amp;showHistory=true</c>:
+    /// no input (it holds the request's blobs and keys' ids) and the history without payloads (no activity's input or
+    /// result, no event's data): event types, names, times and failures' messages.
+    /// </summary>
     public async Task<DurableManagementApi.InstanceStatus?> GetInstanceStatusAsync(string instanceId, CancellationToken ct = default)
     {
         var meta = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
-        return meta is null ? null : DurableManagementApi.Status(meta, showInput: false);
+        if (meta is null) return null;
+        return DurableManagementApi.Status(meta, showInput: false) with
+        {
+            HistoryEvents = await DurableManagementApi.HistoryAsync(durable, instanceId, showInput: false, showHistoryOutput: false, ct),
+        };
     }
 
     /// <summary>The API's view of one delegation, either side.</summary>

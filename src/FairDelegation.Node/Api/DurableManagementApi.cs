@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -23,7 +24,12 @@ public static class DurableManagementApi
 
     /// <summary>Durable Functions' status document.</summary>
     public sealed record InstanceStatus(string Name, string InstanceId, string RuntimeStatus, JsonElement? Input, JsonElement? CustomStatus,
-        JsonElement? Output, DateTimeOffset CreatedTime, DateTimeOffset LastUpdatedTime);
+        JsonElement? Output, DateTimeOffset CreatedTime, DateTimeOffset LastUpdatedTime)
+    {
+        /// <summary>With <c>showHistory=true</c>: the history (<see cref="OrchestrationHistory"/>); left out otherwise.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public IReadOnlyList<HistoryEventView>? HistoryEvents { get; init; }
+    }
 
     /// <summary>Durable Functions' purge answer.</summary>
     public sealed record PurgeHistoryResult(int InstancesDeleted);
@@ -33,14 +39,28 @@ public static class DurableManagementApi
     {
         var group = app.MapGroup(Prefix + "/instances").WithTags("durable management").RequireApiKey();
 
-        group.MapGet("/{id}", async (string id, HttpRequest request, HttpResponse response, DurableTaskClient durable, string? showInput, CancellationToken ct) =>
+        group.MapGet("/{id}", async (string id, HttpRequest request, HttpResponse response, DurableTaskClient durable, string? showInput,
+                string? showHistory, string? showHistoryOutput, CancellationToken ct) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 var show = ApiProblems.Bool(showInput, "showInput", errors);
+                var history = ApiProblems.Bool(showHistory, "showHistory", errors);
+                var historyOutput = ApiProblems.Bool(showHistoryOutput, "showHistoryOutput", errors);
                 if (errors.Count > 0) return ApiProblems.Validation(errors);
                 var meta = await durable.GetInstanceAsync(id, getInputsAndOutputs: true, ct);
                 if (meta is null) return ApiProblems.NotFound("instance", id);
                 var status = Status(meta, show ?? true);
+                if (history == true)
+                {
+                    try
+                    {
+                        status = status with { HistoryEvents = await HistoryAsync(durable, id, show ?? true, historyOutput ?? false, ct) };
+                    }
+                    catch (NotSupportedException e)
+                    {
+                        return ApiProblems.Problem(StatusCodes.Status501NotImplemented, "history not available", e.Message);
+                    }
+                }
                 // Durable Functions answers 202 while the instance runs (poll again), 200 once it has ended.
                 if (meta.IsCompleted) return TypedResults.Ok(status);
                 response.Headers.Location = $"{DelegationsApi.BaseUrl(request)}{Prefix}/instances/{Uri.EscapeDataString(id)}";
@@ -49,7 +69,8 @@ public static class DurableManagementApi
             .Produces<InstanceStatus>(StatusCodes.Status200OK)
             .Produces<InstanceStatus>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("An instance's status (202 while it runs, 200 once ended)");
+            .ProducesProblem(StatusCodes.Status501NotImplemented)
+            .WithSummary("An instance's status (202 while it runs, 200 once ended); showHistory=true adds its history (historyEvents), showHistoryOutput=true the activities' results");
 
         group.MapGet("/", async (HttpRequest request, HttpResponse response, DurableTaskClient durable, IOptions<ApiOptions> api,
                 string? runtimeStatus, [FromQuery(Name = "top")] string? topText, string? instanceIdPrefix, string? createdTimeFrom, string? createdTimeTo,
@@ -183,6 +204,21 @@ public static class DurableManagementApi
         return meta.IsCompleted
             ? ApiProblems.Problem(StatusCodes.Status410Gone, "instance ended", $"instance '{id}' is {meta.RuntimeStatus}; it takes no more events")
             : null;
+    }
+
+    /// <summary>The instance's history as Durable Functions' historyEvents (an instance purged meanwhile has none).</summary>
+    internal static async Task<IReadOnlyList<HistoryEventView>> HistoryAsync(DurableTaskClient durable, string id, bool showInput, bool showHistoryOutput,
+        CancellationToken ct)
+    {
+        try
+        {
+            return OrchestrationHistory.Project(await durable.GetOrchestrationHistoryAsync(id, ct), showInput, showHistoryOutput);
+        }
+        catch (ArgumentException) // the instance is gone (purged between the status read and this one)
+        {
+            if (await durable.GetInstanceAsync(id, ct) is not null) throw;
+            return [];
+        }
     }
 
     internal static InstanceStatus Status(OrchestrationMetadata m, bool showInput) => new(m.Name, m.InstanceId, m.RuntimeStatus.ToString(),

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -66,6 +67,8 @@ public static class DashboardSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Scheme, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         services.AddSingleton<DashboardData>();
+        // The provider page reads the node's own market watcher (it says so when no registry is configured).
+        services.TryAddSingleton<IProviderDirectoryView, MarketDirectoryView>();
         // The keys that encrypt the session cookie (and the forms' antiforgery tokens) live in the node's data
         // directory, not in the user's home: sessions survive a restart, and two nodes on one machine keep apart.
         services.AddDataProtection();

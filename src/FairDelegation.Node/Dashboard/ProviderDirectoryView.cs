@@ -1,37 +1,34 @@
-using FairDelegation.Chain.Crypto;
-using FairDelegation.Protocol.Market;
+using FairDelegation.Node.Configuration;
+using FairDelegation.Node.Market;
+using Microsoft.Extensions.Options;
 
 namespace FairDelegation.Node.Dashboard;
 
 /// <summary>
-/// What the dashboard's provider page reads: the market's directory (<see cref="ProviderDirectory"/>, a fold over the
-/// registry's events) and each payee's record (<see cref="ReputationBook"/>, from the escrow's events). A node has one
-/// only when it follows a provider registry; without it the page says no registry is configured instead of showing an
-/// empty list.
+/// What the dashboard's provider page reads: the market as of the chain's head (the registry's directory and each
+/// payee's record from the escrow's events). <see cref="Source"/> is null on a node that follows no registry: the page
+/// then says so instead of showing an empty list.
 /// </summary>
 public interface IProviderDirectoryView
 {
-    /// <summary>Where the directory comes from (e.g. the registry contract's address), shown above the list.</summary>
-    string Source { get; }
+    /// <summary>Where the directory comes from (the registry contract's address), shown above the list; null: no registry.</summary>
+    string? Source { get; }
 
-    /// <summary>Providers serving now, optionally only those offering <paramref name="service"/>.</summary>
-    IReadOnlyList<DirectoryEntry> Serving(string? service);
-
-    /// <summary>Every payee's record as of now.</summary>
-    Task<IReadOnlyDictionary<EthereumAddress, ProviderReputation>> ReputationsAsync(CancellationToken ct);
+    /// <summary>The directory (every provider not withdrawn, serving or not) and the records, as of the chain's head.</summary>
+    Task<MarketSnapshot> ReadAsync(CancellationToken ct);
 }
 
 /// <summary>
-/// The view over the market's own pieces: a <see cref="ProviderDirectory"/> kept up to date by whoever follows the
-/// registry's logs, and a source of escrow facts folded by <see cref="ReputationBook.Compute"/>.
+/// The node's own market: the <see cref="MarketWatcher"/> that follows the registry and the escrow continuously when
+/// <c>Market:RegistryAddress</c> is set (the same one the customer's choice of provider reads), so the page shows
+/// exactly the directory delegations choose from.
 /// </summary>
-public sealed class MarketDirectoryView(string source, ProviderDirectory directory, Func<CancellationToken, Task<IEnumerable<EscrowFact>>> escrowFacts,
-    TimeProvider time) : IProviderDirectoryView
+public sealed class MarketDirectoryView(MarketWatcher watcher, IOptions<NodeOptions> options) : IProviderDirectoryView
 {
-    public string Source => source;
+    /// <summary>How long a page waits for the watcher to reach the chain's head (usually it is there already).</summary>
+    public static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(10);
 
-    public IReadOnlyList<DirectoryEntry> Serving(string? service) => directory.Serving(service);
+    public string? Source => options.Value.Market is { Enabled: true, RegistryAddress: { } registry } ? $"the registry {registry}" : null;
 
-    public async Task<IReadOnlyDictionary<EthereumAddress, ProviderReputation>> ReputationsAsync(CancellationToken ct) =>
-        ReputationBook.Compute(await escrowFacts(ct), time.GetUtcNow().ToUnixTimeSeconds());
+    public Task<MarketSnapshot> ReadAsync(CancellationToken ct) => watcher.SnapshotAsync(CatchUp, ct);
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace FairDelegation.Node.Dashboard.Pages;
 
-/// <summary>One delegation: its steps with times, transactions, stamp and work hash, money, and the Durable status document; live.</summary>
+/// <summary>One delegation: its steps with times, transactions, stamp and work hash, money, why it ended, and the Durable status and history; live.</summary>
 public sealed class DelegationModel(DashboardData data) : PageModel
 {
     private static readonly JsonSerializerOptions Pretty = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -15,6 +15,9 @@ public sealed class DelegationModel(DashboardData data) : PageModel
     public string InstanceStatusJson { get; private set; } = "";
     public IReadOnlyList<MoneyLine> Money { get; private set; } = [];
 
+    /// <summary>The orchestration's history as the Durable status route gives it (no payloads).</summary>
+    public IReadOnlyList<HistoryEventView> History { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
         var view = await data.GetAsync(id, DelegationsApi.BaseUrl(Request), ct);
@@ -23,7 +26,9 @@ public sealed class DelegationModel(DashboardData data) : PageModel
         Version = DashboardData.Fingerprint(view);
         Money = MoneyMoved.Of(view);
         var status = await data.InstanceStatusAsync(id, ct);
-        InstanceStatusJson = JsonSerializer.Serialize(status, Pretty);
+        History = status?.HistoryEvents ?? [];
+        // The document as the route returns it, without the history the table above shows.
+        InstanceStatusJson = JsonSerializer.Serialize(status is null ? null : status with { HistoryEvents = null }, Pretty);
         return Page();
     }
 

@@ -1,32 +1,34 @@
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Protocol.Market;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace FairDelegation.Node.Dashboard.Pages;
 
 /// <summary>The market's provider directory with reputation, when the node follows a provider registry.</summary>
-public sealed class ProvidersModel : PageModel
+public sealed class ProvidersModel(IProviderDirectoryView directory) : PageModel
 {
-    public IProviderDirectoryView? Directory { get; private set; }
+    /// <summary>Where the directory comes from; null when the node follows no registry.</summary>
+    public string? Source => directory.Source;
     public IReadOnlyList<DirectoryEntry> Providers { get; private set; } = [];
     public IReadOnlyDictionary<EthereumAddress, ProviderReputation> Reputations { get; private set; } = new Dictionary<EthereumAddress, ProviderReputation>();
     public string? Service { get; private set; }
+    public long? Block { get; private set; }
     public string? Error { get; private set; }
 
     public async Task OnGetAsync(string? service, CancellationToken ct)
     {
         Service = string.IsNullOrWhiteSpace(service) ? null : service.Trim();
-        Directory = HttpContext.RequestServices.GetService<IProviderDirectoryView>();
-        if (Directory is null) return;
-        Providers = Directory.Serving(Service);
+        if (Source is null) return;
         try
         {
-            Reputations = await Directory.ReputationsAsync(ct);
+            var market = await directory.ReadAsync(ct);
+            Providers = [.. market.Entries.Where(e => e.Serving && (Service is null || e.Offers.Any(o => o.Service == Service)))];
+            Reputations = market.Reputations;
+            Block = market.Block;
         }
-        catch (Exception e) when (e is not OperationCanceledException) // the chain or the view failed: show the directory anyway
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) // the chain is away or behind: say so
         {
-            Error = $"The escrow's events could not be read, so reputations are missing: {e.Message}";
+            Error = $"The market could not be read from the chain: {e.Message}";
         }
     }
 

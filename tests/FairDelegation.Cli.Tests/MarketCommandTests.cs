@@ -78,6 +78,20 @@ public sealed partial class MarketCommandTests(AnvilProcess anvil) : IClassFixtu
             .And.Contain("delegation Completed");
     }
 
+    /// <summary>`demo market --delegations 3`: three delegations at once, their escrows opened in one openBatch transaction.</summary>
+    [Fact]
+    public async Task The_market_demo_with_three_delegations_opens_their_escrows_in_one_openBatch_and_all_complete()
+    {
+        var run = await ProcessRunner.RunAsync("dotnet", [Cli.Dll, "demo", "market", "--delegations", "3"], timeout: TimeSpan.FromMinutes(6));
+        run.ExitCode.Should().Be(0, $"stdout: {run.StdOut}\nstderr: {run.StdErr}");
+        var output = run.StdOut;
+        Regex.Matches(output, @"customer: Completed   provider 'mid': Completed").Count.Should().Be(3, output);
+        output.Should().MatchRegex(@"3 escrows opened in one openBatch transaction 0x[0-9a-f]{64}: [\d,]+ gas, [\d,]+ per escrow")
+            .And.Contain("wage moved: 0.006000 ETH from the customer to 'mid''s payee")
+            .And.MatchRegex(@"'mid' payee\s+0x[0-9a-f]{40}\s+0\.003000 ETH -> 0\.009000 ETH")
+            .And.Contain("3 delegations Completed");
+    }
+
     [GeneratedRegex(@"address\s+(0x[0-9a-fA-F]{40})")]
     private static partial Regex Address();
 }

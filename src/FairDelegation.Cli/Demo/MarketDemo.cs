@@ -45,20 +45,26 @@ public static class MarketDemo
         var rpc = new Option<string?>("--rpc-url") { Description = "Use this anvil (JSON-RPC URL) instead of starting one; its dev accounts pay" };
         var azurite = new Option<string?>("--azurite") { Description = "Use this Azurite: its blob endpoint (http://127.0.0.1:10000/devstoreaccount1) or a connection string" };
         var verbose = new Option<bool>("--verbose") { Description = "Show the nodes' logs" };
+        var delegations = new Option<int>("--delegations")
+        {
+            Description = "Delegations the customer starts at once (2-10: their escrows are opened in one openBatch transaction)", DefaultValueFactory = _ => 1,
+        };
         var command = new Command("market", "Show the market with real nodes: three providers register, the customer lists them, asks quotes, picks one (why is printed) and delegates to it")
-            { rpc, azurite, verbose };
+            { rpc, azurite, verbose, delegations };
         command.SetAction(async (parse, ct) =>
         {
             var url = parse.GetValue(rpc);
             if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) throw new CliException($"--rpc-url '{url}' is not an absolute URL");
-            return await RunAsync(url, parse.GetValue(azurite), parse.GetValue(verbose), ct);
+            var count = parse.GetValue(delegations);
+            if (count is < 1 or > 10) throw new CliException("--delegations must be between 1 and 10");
+            return await RunAsync(url, parse.GetValue(azurite), parse.GetValue(verbose), ct, count);
         });
         return command;
     }
 
     private sealed record ProviderNode(string Name, int Dev, BigInteger Price, string Note, InProcessNode Node, EthereumAddress Identity, EthereumAddress Payee);
 
-    public static async Task<int> RunAsync(string? rpcUrl, string? azuriteEndpoint, bool verbose, CancellationToken ct)
+    public static async Task<int> RunAsync(string? rpcUrl, string? azuriteEndpoint, bool verbose, CancellationToken ct, int delegations = 1)
     {
         var total = Stopwatch.StartNew();
         Console.WriteLine("FairDelegation market demo: three provider nodes register, a customer node lists them, asks for quotes, picks one and delegates");
@@ -173,25 +179,34 @@ public static class MarketDemo
             // The customer node (wallet: dev account 1) delegates by service and maximum wage, naming no provider: its
             // ChooseProvider step asks the providers' nodes for signed quotes and picks by the same score.
             var customerWallet = LocalAnvil.DevAccount(1);
-            var customerNode = await InProcessNode.StartAsync(Settings("customer", "customer", customerWallet, 0), logLevel, ct: ct);
+            var customerSettings = Settings("customer", "customer", customerWallet, 0);
+            if (delegations > 1)
+            {
+                // Batched openings: the escrows of the delegations that reach step (8) together go out in one openBatch
+                // (sent as soon as all are in; the window only bounds the wait).
+                customerSettings["FairDelegation:Customer:OpenBatchWindow"] = "00:00:30";
+                customerSettings["FairDelegation:Customer:OpenBatchMaxSize"] = delegations.ToString(CultureInfo.InvariantCulture);
+            }
+            var customerNode = await InProcessNode.StartAsync(customerSettings, logLevel, ct: ct);
             nodes.Add(customerNode);
             Console.WriteLine();
-            Console.WriteLine($"customer node {customerNode.Url}  wallet {customerWallet.Address.ToLowerHex()}: {Service} at most {DemoRun.Eth(MaxWage)}, accuracy >= {MinAccuracy:0.##}");
+            Console.WriteLine($"customer node {customerNode.Url}  wallet {customerWallet.Address.ToLowerHex()}: {Service} at most {DemoRun.Eth(MaxWage)}, accuracy >= {MinAccuracy:0.##}" +
+                              (delegations > 1 ? $", {delegations} delegations at once (Customer:OpenBatchWindow 00:00:30)" : ""));
             var customerBefore = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
             var payeesBefore = new Dictionary<EthereumAddress, BigInteger>();
             foreach (var p in providers) payeesBefore[p.Payee] = await rpc.GetBalanceAsync(p.Payee, ct: ct);
 
             using var api = new NodeApiClient(customerNode.Url, apiKey);
-            var started = await api.StartAsync(new JsonObject
+            var ids = await Task.WhenAll(Enumerable.Range(0, delegations).Select(async _ => (await api.StartAsync(new JsonObject
             {
                 ["service"] = Service,
                 ["input"] = new JsonObject { ["text"] = DemoDataset.Training },
                 ["sla"] = new JsonObject { ["kind"] = "classifier-accuracy", ["minAccuracy"] = MinAccuracy },
                 ["assets"] = new JsonObject { ["test-set"] = new JsonObject { ["text"] = DemoDataset.HiddenTestSet } },
                 ["wageWei"] = MaxWage.ToString(CultureInfo.InvariantCulture),
-            }, ct);
-            var id = started.GetProperty("id").GetString()!;
-            Console.WriteLine($"delegation {id}: steps as they happen:");
+            }, ct)).GetProperty("id").GetString()!));
+            var id = ids[0];
+            Console.WriteLine(delegations == 1 ? $"delegation {id}: steps as they happen:" : $"delegations {string.Join(", ", ids)}; the first one's steps as they happen:");
             ProviderNode? Chosen(JsonElement v) =>
                 v.TryGetProperty("market", out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("provider", out var pr) && pr.GetString() is { } addr
                     ? providers.FirstOrDefault(p => p.Identity == EthereumAddress.Parse(addr))
@@ -204,6 +219,10 @@ public static class MarketDemo
                     return $"'{p.Name}' " + (step.Step == "end" ? $"ended {step.Name}" : step.ToString());
                 return null;
             }, pollInterval: TimeSpan.FromMilliseconds(50));
+
+            var views = new List<JsonElement> { view };
+            foreach (var other in ids.Skip(1))
+                views.Add(await DelegationFollower.FollowAsync(api, other, TimeSpan.FromSeconds(180), ct, output: TextWriter.Null, pollInterval: TimeSpan.FromMilliseconds(100)));
 
             // The choice, as the customer node recorded it in the delegation's status.
             Console.WriteLine();
@@ -222,41 +241,65 @@ public static class MarketDemo
             Console.WriteLine($"why: {market.GetProperty("why").GetString()}");
             Console.WriteLine($"the pick: '{chosen.Name}' {chosen.Identity.ToLowerHex()} ({chosen.Note})");
 
-            // The outcome on both sides.
+            // The outcome on both sides, for every delegation.
             Console.WriteLine();
             Console.WriteLine("outcome");
-            var outcome = view.TryGetProperty("outcome", out var o) ? o.GetString() : null;
-            DelegationOutcome? providerOutcome = null;
-            if (view.TryGetProperty("agreementId", out var ag) && ag.GetString() is { } agreement)
+            var wagePaid = BigInteger.Zero;
+            foreach (var v in views)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                wait.CancelAfter(TimeSpan.FromSeconds(60));
-                providerOutcome = (await chosen.Node.Get<DurableTaskClient>().WaitForInstanceCompletionAsync(Quote.InstanceId(agreement), true, wait.Token))
-                    .ReadOutputAs<DelegationOutcome>();
-            }
-            Console.WriteLine($"  customer: {outcome ?? view.GetProperty("runtimeStatus").GetString()}   provider '{chosen.Name}': {providerOutcome?.Status.ToString() ?? "-"}");
-            if (outcome != "Completed" || providerOutcome?.Status != DelegationStatus.Completed)
-            {
-                var reason = view.TryGetProperty("reason", out var r) && r.GetString() is { } why ? why : providerOutcome?.Reason ?? "unknown";
-                throw new CliException($"the delegation did not complete: {reason}");
+                var vid = v.GetProperty("id").GetString();
+                var outcome = v.TryGetProperty("outcome", out var o) ? o.GetString() : null;
+                var picked = Chosen(v);
+                if (picked != chosen) throw new CliException($"delegation {vid} chose '{picked?.Name}', not '{chosen.Name}'");
+                DelegationOutcome? providerOutcome = null;
+                if (v.TryGetProperty("agreementId", out var ag) && ag.GetString() is { } agreement)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    wait.CancelAfter(TimeSpan.FromSeconds(60));
+                    providerOutcome = (await chosen.Node.Get<DurableTaskClient>().WaitForInstanceCompletionAsync(Quote.InstanceId(agreement), true, wait.Token))
+                        .ReadOutputAs<DelegationOutcome>();
+                }
+                Console.WriteLine($"  {(delegations == 1 ? "" : vid + ": ")}customer: {outcome ?? v.GetProperty("runtimeStatus").GetString()}   provider '{chosen.Name}': {providerOutcome?.Status.ToString() ?? "-"}");
+                if (outcome != "Completed" || providerOutcome?.Status != DelegationStatus.Completed)
+                {
+                    var reason = v.TryGetProperty("reason", out var r) && r.GetString() is { } why ? why : providerOutcome?.Reason ?? "unknown";
+                    throw new CliException($"delegation {vid} did not complete: {reason}");
+                }
+                var agreed = BigInteger.Parse(v.GetProperty("wageWei").GetString()!, CultureInfo.InvariantCulture);
+                var quotedWage = BigInteger.Parse(v.GetProperty("market").GetProperty("wage").GetString()!, CultureInfo.InvariantCulture);
+                if (agreed > quotedWage) throw new CliException($"delegation {vid}: the agreed wage {agreed} is above the quote {quotedWage}");
+                wagePaid += agreed;
             }
 
-            // Money: the chosen payee got the quoted wage; the others nothing; the customer paid the wage and its gas.
-            var wagePaid = BigInteger.Parse(view.GetProperty("wageWei").GetString()!, CultureInfo.InvariantCulture);
-            var quoted = BigInteger.Parse(market.GetProperty("wage").GetString()!, CultureInfo.InvariantCulture);
+            // The customer's transactions: a batched opening is one transaction that every delegation of the batch lists.
+            var sent = views.SelectMany(v => v.GetProperty("transactions").EnumerateArray())
+                .GroupBy(t => t.GetProperty("hash").GetString()).Select(g => g.First()).ToList();
+            var fees = sent.Aggregate(BigInteger.Zero, (sum, t) => sum + BigInteger.Parse(t.GetProperty("feeWei").GetString()!, CultureInfo.InvariantCulture));
+            if (delegations > 1)
+            {
+                var opens = sent.Where(t => t.GetProperty("step").GetString() == "OpenEscrow").ToList();
+                foreach (var t in opens)
+                {
+                    var gas = BigInteger.Parse(t.GetProperty("gasUsed").GetString()!, CultureInfo.InvariantCulture);
+                    var size = t.GetProperty("batchSize").GetInt32();
+                    Console.WriteLine(size > 1
+                        ? $"  {size} escrows opened in one openBatch transaction {t.GetProperty("hash").GetString()}: {Gas(gas)} gas, {Gas(gas / size)} per escrow"
+                        : $"  1 escrow opened alone: {t.GetProperty("hash").GetString()}: {Gas(gas)} gas");
+                }
+            }
+
+            // Money: the chosen payee got the quoted wages; the others nothing; the customer paid the wages and its gas.
             var customerAfter = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
-            var fees = view.GetProperty("transactions").EnumerateArray()
-                .Aggregate(BigInteger.Zero, (sum, t) => sum + BigInteger.Parse(t.GetProperty("feeWei").GetString()!, CultureInfo.InvariantCulture));
             var payeeAfter = await rpc.GetBalanceAsync(chosen.Payee, ct: ct);
-            if (wagePaid > quoted) throw new CliException($"the agreed wage {wagePaid} is above the quote {quoted}");
-            if (payeeAfter - payeesBefore[chosen.Payee] != wagePaid) throw new CliException($"the chosen payee received {payeeAfter - payeesBefore[chosen.Payee]} wei, not the wage {wagePaid}");
-            if (customerBefore - customerAfter != wagePaid + fees) throw new CliException("the customer's balance did not fall by exactly the wage plus its gas");
+            if (payeeAfter - payeesBefore[chosen.Payee] != wagePaid) throw new CliException($"the chosen payee received {payeeAfter - payeesBefore[chosen.Payee]} wei, not the wages {wagePaid}");
+            if (customerBefore - customerAfter != wagePaid + fees) throw new CliException("the customer's balance did not fall by exactly the wages plus its gas");
             foreach (var p in providers.Where(p => p != chosen))
                 if (await rpc.GetBalanceAsync(p.Payee, ct: ct) != payeesBefore[p.Payee]) throw new CliException($"'{p.Name}''s payee was paid although not chosen");
-            Console.WriteLine($"  wage moved: {DemoRun.Eth(wagePaid)} from the customer to '{chosen.Name}''s payee ({wagePaid} wei, the quoted wage)");
-            Console.WriteLine($"    customer wallet {customerWallet.Address.ToLowerHex()}  {DemoRun.Eth(customerBefore)} -> {DemoRun.Eth(customerAfter)}  (the wage + {fees} wei of gas)");
+            Console.WriteLine($"  wage moved: {DemoRun.Eth(wagePaid)} from the customer to '{chosen.Name}''s payee ({wagePaid} wei, " +
+                              (delegations == 1 ? "the quoted wage)" : $"{delegations} quoted wages)"));
+            Console.WriteLine($"    customer wallet {customerWallet.Address.ToLowerHex()}  {DemoRun.Eth(customerBefore)} -> {DemoRun.Eth(customerAfter)}  (the wage{(delegations == 1 ? "" : "s")} + {fees} wei of gas)");
             Console.WriteLine($"    '{chosen.Name}' payee    {chosen.Payee.ToLowerHex()}  {DemoRun.Eth(payeesBefore[chosen.Payee])} -> {DemoRun.Eth(payeeAfter)}");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market demo succeeded in {total.Elapsed.TotalSeconds:0.0} s: delegation Completed"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market demo succeeded in {total.Elapsed.TotalSeconds:0.0} s: {(delegations == 1 ? "delegation" : $"{delegations} delegations")} Completed"));
             return 0;
         }
         finally
@@ -268,6 +311,8 @@ public static class MarketDemo
             try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+
+    private static string Gas(BigInteger gas) => gas.ToString("N0", CultureInfo.InvariantCulture);
 
     private static EscrowOpening Opening(EthereumAddress payee, EthereumAddress workKey, long deadline) =>
         new(SHA256.HashData(workKey.Bytes), payee, workKey, SHA256.HashData(payee.Bytes), Milli, deadline);

@@ -53,9 +53,16 @@ public sealed class TypedData
     }
 
     /// <summary>Nethereum's hashes of this document: domain separator, hashStruct(message) and the signing digest.</summary>
-    private TypedDataHashResult Hashes()
+    private TypedDataHashResult Hashes() => Encode(raw => new Eip712TypedDataEncoder().CalculateTypedDataHashes(raw));
+
+    /// <summary>
+    /// Runs one of Nethereum's encodings on this document, errors as <see cref="FormatException"/>. Its encoder builds
+    /// several Regex objects per struct field (IsReferenceType), so the signing digest asks it only for the signed bytes
+    /// (0x1901 || domain separator || hashStruct(message)), not for <see cref="Hashes"/>, which hashes both structs twice.
+    /// </summary>
+    private T Encode<T>(Func<TypedDataRaw, T> encode)
     {
-        try { return new Eip712TypedDataEncoder().CalculateTypedDataHashes(ToJson(indented: false)); }
+        try { return encode(TypedDataRawJsonConversion.DeserialiseJsonToRawTypedData(ToJson(indented: false))); }
         catch (Exception e) when (e is not FormatException and not OutOfMemoryException)
         {
             throw new FormatException($"typed data ({PrimaryType}) cannot be encoded: {e.Message}", e);
@@ -69,7 +76,7 @@ public sealed class TypedData
     public byte[] MessageHash() => Hashes().MessageHash;
 
     /// <summary>The 32 bytes that are signed.</summary>
-    public byte[] Digest() => Hashes().TypedDataHash;
+    public byte[] Digest() => Keccak256.Hash(Encode(raw => new Eip712TypedDataEncoder().EncodeTypedDataRaw(raw)));
 
     /// <summary>Signs the digest (RFC 6979, low-s).</summary>
     public EcdsaSignature Sign(ReadOnlySpan<byte> privateKey) => Secp256k1.Sign(Digest(), privateKey);

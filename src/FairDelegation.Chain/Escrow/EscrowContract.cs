@@ -36,6 +36,8 @@ public sealed class EscrowContract
     private static readonly string RefundedTopic = Topic0<RefundedEventDto>();
     private static readonly string TokenOpenedTopic = Topic0<TokenEscrowOpenedEventDto>();
 
+    private static readonly int HeldMessageTypes = TypedMessageReflection.Count;
+
     private readonly EthRpcClient _rpc;
 
     public EscrowContract(EthRpcClient rpc, EthereumAddress address)

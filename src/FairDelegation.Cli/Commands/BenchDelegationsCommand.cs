@@ -45,8 +45,9 @@ public static class BenchDelegationsCommand
         var backend = new Option<string>("--backend") { Description = "The workflows' backend", DefaultValueFactory = _ => DurableBackend.Default };
         backend.AcceptOnlyFromAmong([.. DurableBackend.Names]);
         var keepData = new Option<bool>("--keep-data") { Description = "Keep the nodes' data directory (engine databases, blobs) for inspection" };
+        var jitMethods = new Option<int>("--jit-methods") { Description = "List the N methods the JIT compiled most in the measured phase (runtime events; adds their cost)" };
         var command = new Command("delegations", "End-to-end delegations: p50/p95 latency and delegations/s with a breakdown, vs the raw open+claim transactions");
-        foreach (var o in new Option[] { count, concurrency, baseline, warmupOption, blobs, backend, keepData }) command.Options.Add(o);
+        foreach (var o in new Option[] { count, concurrency, baseline, warmupOption, blobs, backend, keepData, jitMethods }) command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
             var m = parse.GetValue(count);
@@ -56,7 +57,8 @@ public static class BenchDelegationsCommand
             if (c < 1 || c > m) throw new CliException("--concurrency must be between 1 and --count");
             if (b < 1) throw new CliException("--baseline must be at least 1");
             if (parse.GetValue(warmupOption) < 0) throw new CliException("--warmup must not be negative");
-            await RunAsync(m, c, b, parse.GetValue(warmupOption), parse.GetValue(blobs) == "filesystem", parse.GetValue(backend)!, parse.GetValue(keepData), ct);
+            if (parse.GetValue(jitMethods) < 0) throw new CliException("--jit-methods must not be negative");
+            await RunAsync(m, c, b, parse.GetValue(warmupOption), parse.GetValue(blobs) == "filesystem", parse.GetValue(backend)!, parse.GetValue(keepData), parse.GetValue(jitMethods), ct);
             return 0;
         });
         return command;
@@ -133,8 +135,9 @@ public static class BenchDelegationsCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private static async Task RunAsync(int m, int c, int pairs, int warmup, bool fileSystemBlobs, string backend, bool keepData, CancellationToken ct)
+    private static async Task RunAsync(int m, int c, int pairs, int warmup, bool fileSystemBlobs, string backend, bool keepData, int jitMethods, CancellationToken ct)
     {
+        using var jit = jitMethods > 0 ? new JitTally() : null;
         Console.WriteLine($"delegations benchmark: {m} delegations of a trivial service (echo), {c} at a time; anvil (automine) + {(fileSystemBlobs ? "file-system blob stores" : "Azurite")}; workflows on {backend}; {Environment.ProcessorCount} cores");
         using var http = new HttpTimes();
         using var rpcMethods = new RpcMethodTally();
@@ -222,6 +225,7 @@ public static class BenchDelegationsCommand
             var runtimeBefore = RuntimeWork.Now();
             var enginesBefore = EngineWork.Of(customer, provider);
             rpcMethods.Reset();
+            jit?.Start();
             var latencies = new ConcurrentBag<TimeSpan>();
             var next = -1;
             var wall = Stopwatch.StartNew();
@@ -236,6 +240,7 @@ public static class BenchDelegationsCommand
                 }
             }));
             wall.Stop();
+            jit?.Stop();
             var cpuUsed = CpuByProcess().Select(kv => (kv.Key, Used: kv.Value - cpuBefore.GetValueOrDefault(kv.Key))).ToList();
             var runtimeWork = RuntimeWork.Now() - runtimeBefore;
             var engineWork = EngineWork.Of(customer, provider) - enginesBefore;
@@ -283,6 +288,13 @@ public static class BenchDelegationsCommand
             Console.WriteLine($"CPU per delegation (measured phase; {Environment.ProcessorCount} cores, load average {LoadAverage()}): " +
                 string.Join(", ", cpuUsed.Select(x => $"{x.Key} {Ms(x.Used / m)}")) + $"; total {Ms(cpuUsed.Aggregate(TimeSpan.Zero, (sum, x) => sum + x.Used) / m)}");
             Console.WriteLine($"JIT and GC in the measured phase (this process): {runtimeWork.Per(m)}");
+            if (jit is not null)
+            {
+                Console.WriteLine($"  JIT compilations by tier, per delegation: {string.Join(", ", jit.ByTier(m))}; most compiled:");
+                foreach (var line in jit.Top(jitMethods, m)) Console.WriteLine("    " + line);
+                Console.WriteLine("  allocated per delegation by type (sampled every ~100 KB):");
+                foreach (var line in jit.TopAllocated(jitMethods, m)) Console.WriteLine("    " + line);
+            }
             if (engineWork.Episodes > 0) Console.WriteLine($"engine (both nodes, sqlite provider): {engineWork.Per(m)}");
             Console.WriteLine($"targets: p50 <= 300 ms: {(p50.TotalMilliseconds <= 300 ? "met" : "NOT met")}; >= 20 delegations/s: {(rate >= 20 ? "met" : "NOT met")}");
         }

@@ -21,12 +21,12 @@ public sealed class BrowserSession : IAsyncDisposable
     public string BaseUrl { get; }
     public IBrowserContext Context => _context;
 
-    public static async Task<BrowserSession> OpenAsync(DashboardFixture fixture, ViewportSize? viewport = null, DashboardNode? node = null)
+    public static async Task<BrowserSession> OpenAsync(DashboardFixture fixture, ViewportSize? viewport = null, DashboardNode? node = null, string? url = null)
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
-        return new BrowserSession(context, page, (node ?? fixture.Customer).Url);
+        return new BrowserSession(context, page, url ?? (node ?? fixture.Customer).Url);
     }
 
     /// <summary>Signs in through the form with <paramref name="key"/>.</summary>

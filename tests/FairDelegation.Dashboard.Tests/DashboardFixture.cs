@@ -39,6 +39,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     public DashboardNode NeverClaims { get; private set; } = null!;
     public string Gates { get; private set; } = "";
     public string Registry { get; private set; } = "";
+    public long RegistryBlock { get; private set; }
+    public string EscrowAddress { get; private set; } = "";
     public static readonly BigInteger Stake = BigInteger.Pow(10, 17);
     public static string ProviderIdentity => AnvilProcess.DevAddresses[4].ToLowerInvariant();
     public IPlaywright Playwright { get; private set; } = null!;
@@ -64,6 +66,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         var registry = await market.Eth.GetContractDeploymentHandler<RegistryDeployment>()
             .SendRequestAndWaitForReceiptAsync(RegistryContract.Deployment(Stake, 3600));
         Registry = registry.ContractAddress;
+        RegistryBlock = (long)registry.BlockNumber.Value;
+        EscrowAddress = escrow;
 
         var provider = Settings("provider", AnvilProcess.DevPrivateKeys[1], escrow, deployment.BlockNumber);
         provider["FairDelegation:Provider:Services:gated-echo:Kind"] = "external-command";
@@ -109,7 +113,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
         ?? throw new InvalidOperationException("chromium is not installed: run infra/ensure-chromium.sh (infra/test.sh does)");
 
-    private string Temp(string what)
+    public string Temp(string what)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory($"fd-dash-{what}-").FullName;
         _directories.Add(dir);

@@ -45,9 +45,11 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
         }
 
         var deposited = false;
+        var freshQuotes = 0; // fresh quotes asked of the same provider because its work key's slot was taken
         try
         {
-            // A fresh quote (a new work key) when a griefer took the quoted key's escrow slot; each round is a new agreement.
+            // A fresh quote (a new work key) when a griefer took the quoted key's escrow slot, or, in the market, the next
+            // valid quote when the chosen provider refused the terms at (0); each round is a new agreement.
             for (var round = 0; ; round++)
                 if (await Steps(round) is { } outcome) return outcome;
         }
@@ -80,9 +82,26 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             }
 
             // (0) agree on the terms with the provider; make the verifier's disposable key sk_c.
-            Step("0", nameof(FixTerms), round == 0 ? market?.Why : $"fresh quote {round} of {FreshQuotes}");
-            var fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), request, StepRetry.Network);
-            if (fixedTerms.Agreement is not { } agreement) return End(DelegationStatus.Cancelled, fixedTerms.Reason);
+            Step("0", nameof(FixTerms), freshQuotes > 0 ? $"fresh quote {freshQuotes} of {FreshQuotes}" : market?.Why);
+            FixTermsResult fixedTerms;
+            try
+            {
+                fixedTerms = await context.CallActivityAsync<FixTermsResult>(nameof(FixTerms), request, StepRetry.Network);
+            }
+            catch (TaskFailedException e) when (market is not null && freshQuotes == 0)
+            {
+                fixedTerms = new FixTermsResult(null, null, $"the provider did not answer the terms: {e.FailureDetails.ErrorMessage}");
+            }
+            if (fixedTerms.Agreement is not { } agreement)
+            {
+                // Chosen in the market: the next valid quote, in a new round (new proposal ids, a new verifier key).
+                if (freshQuotes == 0 && market?.PassOver(fixedTerms.Reason) is { } next)
+                {
+                    market = next;
+                    return null;
+                }
+                return End(DelegationStatus.Cancelled, fixedTerms.Reason);
+            }
             agreementId = agreement.AgreementId;
 
             // (1) the verifier: SLA logic, hidden test data, sk_c.
@@ -120,12 +139,13 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
             transactions.Add(open);
             // OpenEscrow reports this only when the chain holds no opening of ours (issue 11 #1).
-            if (!open.Succeeded && open.FailureReason?.Contains("WorkKeyAlreadyUsed", StringComparison.Ordinal) == true && round < FreshQuotes)
+            if (!open.Succeeded && open.FailureReason?.Contains("WorkKeyAlreadyUsed", StringComparison.Ordinal) == true && freshQuotes < FreshQuotes)
             {
                 // Somebody else opened an escrow on the quoted work key first (a griefer can lock a key until its deadline):
                 // nothing of ours is deposited, and this key can never be claimed for us. Ask the provider for a new key.
                 if (open.Hash.Length == 0) transactions.RemoveAt(transactions.Count - 1);
                 deposited = false;
+                freshQuotes++;
                 Step("8", nameof(OpenEscrow), $"the work key's escrow slot is taken by another opening; asking for a fresh quote");
                 agreementId = null;
                 stamp = null;

@@ -32,6 +32,29 @@ public sealed record MarketChoice
 
     /// <summary>Providers left out before asking, each with the reason ("wage ... is above the maximum ...").</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
+
+    /// <summary>
+    /// The choice once the chosen provider refused the terms at (0) or did not answer them (the market quote carries no
+    /// SLA, so a provider may quote and then refuse, e.g. a command SLA it does not run): its quote is marked with
+    /// <paramref name="reason"/> and the best-scored remaining valid quote is chosen (ties: lower wage, then lower
+    /// address). Null when no valid quote remains. Pure, so an orchestration may call it (replay gives the same choice).
+    /// </summary>
+    public MarketChoice? PassOver(string? reason)
+    {
+        var passed = Provider;
+        var quotes = Quotes.Select(q => q.Chosen ? q with { Chosen = false, Failure = $"refused the terms at (0): {reason}" } : q).ToList();
+        var next = quotes.Where(q => q.Failure is null && q.Wage is not null && q.Signature is not null)
+            .OrderByDescending(q => q.Score).ThenBy(q => BigInteger.Parse(q.Wage!, System.Globalization.CultureInfo.InvariantCulture))
+            .ThenBy(q => q.Provider, StringComparer.Ordinal).FirstOrDefault();
+        if (next is null) return null;
+        quotes[quotes.IndexOf(next)] = next with { Chosen = true };
+        return this with
+        {
+            ProviderUrl = next.Endpoint, Provider = next.Provider, Wage = BigInteger.Parse(next.Wage!, System.Globalization.CultureInfo.InvariantCulture),
+            Why = $"{passed} refused the terms at (0) ({reason}); passed over for the next valid quote: chose {next.Provider} at {next.Wage} ({Currency}), score {next.Score}",
+            Quotes = quotes,
+        };
+    }
 }
 
 /// <summary>One provider asked for a quote: its score before asking, the signed quote (as sent), or why it was passed over.</summary>

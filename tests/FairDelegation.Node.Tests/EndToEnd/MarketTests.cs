@@ -53,6 +53,28 @@ public sealed class MarketTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         await _d.DisposeAsync();
     }
 
+    private async Task WaitForServingAsync(int count)
+    {
+        var reader = new MarketReader(chain.Rpc, _registry, EthereumAddress.Parse(chain.EscrowAddress));
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while ((await reader.ReadAsync(_registryBlock)).Entries.Count(e => e.Serving) < count)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("the providers did not register: " + string.Join("\n", _processes.Select(p => p.Output)));
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<NodeProcess> StartCustomerAsync()
+    {
+        var customer = await NodeProcess.StartAsync(Market(_d.Settings("customer", await chain.FundedAccountAsync(), new Dictionary<string, string?>
+        {
+            ["FairDelegation:Api:ApiKey"] = ApiKey,
+            ["FairDelegation:Market:QuoteSilence"] = "00:00:03",
+        })), FreePort.Next(), ApiKey);
+        _processes.Add(customer);
+        return customer;
+    }
+
     private Dictionary<string, string?> Market(Dictionary<string, string?> s)
     {
         s["FairDelegation:Market:RegistryAddress"] = _registry.ToLowerHex();
@@ -61,7 +83,7 @@ public sealed class MarketTests(ChainAndBlobsFixture chain) : IAsyncLifetime
     }
 
     /// <summary>A provider process offering "copy" at <paramref name="price"/>, registering itself; its identity is funded for the stake and gas.</summary>
-    private async Task<(NodeProcess Node, EthereumAddress Identity, EthereumAddress Payee)> StartProviderAsync(BigInteger price)
+    private async Task<(NodeProcess Node, EthereumAddress Identity, EthereumAddress Payee)> StartProviderAsync(BigInteger price, bool commandSlas = false)
     {
         var payee = EthAccount.Generate().Address;
         var s = Market(_d.Settings("provider", await chain.FundedAccountAsync(), new Dictionary<string, string?>
@@ -74,6 +96,7 @@ public sealed class MarketTests(ChainAndBlobsFixture chain) : IAsyncLifetime
             ["FairDelegation:Provider:Services:copy:WageWei"] = price.ToString(CultureInfo.InvariantCulture),
             ["FairDelegation:Market:Register"] = "true",
             ["FairDelegation:Market:StakeWei"] = Milli.ToString(CultureInfo.InvariantCulture),
+            ["FairDelegation:Provider:CommandSlas:Enabled"] = commandSlas ? "true" : "false",
         }));
         var node = await NodeProcess.StartAsync(s, FreePort.Next());
         _processes.Add(node);
@@ -83,13 +106,13 @@ public sealed class MarketTests(ChainAndBlobsFixture chain) : IAsyncLifetime
         return (node, identity, payee);
     }
 
-    private async Task<JsonElement> DelegateAsync(NodeProcess customer)
+    private async Task<JsonElement> DelegateAsync(NodeProcess customer, ServiceLevelAgreement? sla = null)
     {
         var started = await customer.PostAsync("/api/delegations", new
         {
             service = Service,
             input = new { base64 = Convert.ToBase64String(Datasets.Training) },
-            sla = JsonDocument.Parse(new MinBytesSla(1).ToJson()).RootElement,
+            sla = JsonDocument.Parse((sla ?? new MinBytesSla(1)).ToJson()).RootElement,
             wageWei = MaxWage.ToString(CultureInfo.InvariantCulture),
         });
         var id = started.GetProperty("id").GetString()!;
@@ -105,6 +128,32 @@ public sealed class MarketTests(ChainAndBlobsFixture chain) : IAsyncLifetime
 
     private static JsonElement Quote(JsonElement view, EthereumAddress provider) =>
         view.GetProperty("market").GetProperty("quotes").EnumerateArray().Single(q => q.GetProperty("provider").GetString() == provider.ToLowerHex());
+
+    /// <summary>
+    /// The market quote carries no SLA, so a provider may quote and then refuse the terms at (0): here the cheapest runs
+    /// no command SLAs. The customer passes it over for the next valid quote (no new quote round) and completes there.
+    /// </summary>
+    [Fact]
+    public async Task A_provider_that_quotes_then_refuses_the_terms_is_passed_over_for_the_next_valid_quote()
+    {
+        var cheap = await StartProviderAsync(Milli);
+        var mid = await StartProviderAsync(3 * Milli / 2, commandSlas: true);
+        await WaitForServingAsync(2);
+        var customer = await StartCustomerAsync();
+
+        var view = await DelegateAsync(customer, new CommandSla(["/bin/sh", "-c", "test -s \"$1\"", "checker", "{work}"]));
+
+        view.GetProperty("outcome").GetString().Should().Be("Completed", view.ToString());
+        var market = view.GetProperty("market");
+        market.GetProperty("provider").GetString().Should().Be(mid.Identity.ToLowerHex());
+        view.GetProperty("providerUrl").GetString().Should().Be(mid.Node.Url);
+        Quote(view, cheap.Identity).GetProperty("chosen").GetBoolean().Should().BeFalse();
+        Quote(view, cheap.Identity).GetProperty("failure").GetString().Should().StartWith("refused the terms at (0)").And.Contain("command SLAs are off");
+        Quote(view, mid.Identity).GetProperty("chosen").GetBoolean().Should().BeTrue();
+        market.GetProperty("why").GetString().Should().Contain("passed over for the next valid quote");
+        (await chain.Rpc.GetBalanceAsync(mid.Payee)).Should().Be(3 * Milli / 2);
+        (await chain.Rpc.GetBalanceAsync(cheap.Payee)).Should().Be(BigInteger.Zero);
+    }
 
     [Fact]
     public async Task The_cheapest_acceptable_provider_is_chosen_a_silent_one_is_skipped_and_a_record_of_refunds_ranks_below()

@@ -16,8 +16,9 @@ namespace FairDelegation.Node.Chain;
 /// first and names the contract's reason if it cannot). So one opening that would revert (a griefer took its work key,
 /// WorkKeyAlreadyUsed) never stops the others: each is simulated alone (eth_call) before the batch is sent, and one that
 /// fails leaves the batch; a batch that still reverts (the chain moved between the check and the send) gives every member
-/// null. A batch never leaves a delegation believing it paid. Errors that are not reverts (the RPC node unreachable)
-/// reach every member, whose activity fails and runs again: the re-run finds the batch's opening on chain if it was mined.
+/// null; so does a batch that fails otherwise (the wallet cannot pay the sum, the RPC node is away). A batch never leaves a
+/// delegation believing it paid. An error while checking one opening reaches that opening's caller only (its activity
+/// fails and runs again).
 /// </para>
 /// </summary>
 public sealed class OpeningBatch(EscrowContract escrow, TransactionSender sender, TimeSpan window, int maxSize, ILogger? log = null)
@@ -134,10 +135,14 @@ public sealed class OpeningBatch(EscrowContract escrow, TransactionSender sender
             {
                 (_, tx) = await escrow.OpenBatchAsync(sender, sending.Select(m => m.Opening).ToList());
             }
-            catch (ContractRevertedException e)
+            catch (Exception e)
             {
-                // Nothing of the batch happened (estimate or mined revert: the contract opens all or none).
-                log?.LogWarning("A batch of {Count} openings reverted ({Reason}); each is opened alone", sending.Count, e.Message);
+                // A revert (estimate or mined: the contract opens all or none) opened nothing. So did a batch the wallet
+                // cannot pay for as a whole although it pays each opening alone (insufficient funds for the sum). Any other
+                // failure (the RPC node unreachable, no receipt in time) may still leave the batch pending: each opening
+                // sent alone then either lands first or reverts once the batch is mined (WorkKeyAlreadyUsed), and the
+                // single path finds the batch's opening on chain. Either way every opening is settled on its own.
+                log?.LogWarning("A batch of {Count} openings failed ({Reason}); each is opened alone", sending.Count, e.Message);
                 foreach (var m in sending) m.Result.TrySetResult(null);
                 return;
             }

@@ -2,6 +2,7 @@ using System.Numerics;
 using FairDelegation.Chain.Accounts;
 using FairDelegation.Chain.Crypto;
 using FairDelegation.Chain.Escrow;
+using FairDelegation.Chain.Rpc;
 using FairDelegation.Chain.Transactions;
 using FairDelegation.Node.Chain;
 using FairDelegation.Node.Configuration;
@@ -39,12 +40,13 @@ public sealed class OpeningBatchTests(ChainAndBlobsFixture chain)
         return new EscrowGateway(chain.Rpc, new TransactionSender(chain.Rpc, account), Options.Create(o), TimeProvider.System, new NoFaultPoints());
     }
 
-    private async Task<(Agreement Agreement, string WorkHash, EscrowTerms Terms)> AgreementAsync(EthAccount customer, EthereumAddress payee, EthereumAddress? token = null)
+    private async Task<(Agreement Agreement, string WorkHash, EscrowTerms Terms)> AgreementAsync(EthAccount customer, EthereumAddress payee,
+        EthereumAddress? token = null, BigInteger? wage = null)
     {
         var now = (await chain.Rpc.GetLatestBlockAsync()).Timestamp;
         var workSk = EthAccount.Generate().ExportPrivateKey();
         var terms = new AgreementTerms(31337, EthereumAddress.Parse(chain.EscrowAddress), customer.Address, payee,
-            PublicKey.FromBytes(Secp256k1.PublicKeyFromPrivateKey(workSk)), EthAccount.Generate().Address, Wage,
+            PublicKey.FromBytes(Secp256k1.PublicKeyFromPrivateKey(workSk)), EthAccount.Generate().Address, wage ?? Wage,
             now + 1800, now + 3600, "copy", new MinBytesSla(1), Bytes32.Random(), Bytes32.Random(), token);
         var workHash = Hex.Encode(Bytes32.Random().Bytes);
         return (new Agreement(terms.AgreementId.ToHex(), terms.ToJson(), "http://peer", EthAccount.Generate().Address.ToLowerHex()), workHash,
@@ -122,6 +124,32 @@ public sealed class OpeningBatchTests(ChainAndBlobsFixture chain)
         (await customer.Contract.IsOpenWithAsync(b.Terms)).Should().BeFalse();
         (await customer.Contract.IsOpenWithAsync(a.Terms)).Should().BeTrue();
         (await customer.Contract.IsOpenWithAsync(c.Terms)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_batch_the_wallet_cannot_pay_as_a_whole_is_sent_as_single_openings_and_those_it_can_pay_open()
+    {
+        // 2.5 ETH pays each 1 ETH opening alone but not the three together: openBatch fails (insufficient funds for the
+        // sum); each opening is then sent alone, and the first two open.
+        var ether = BigInteger.Pow(10, 18);
+        var account = EthAccount.Generate();
+        await chain.Rpc.SetBalanceAsync(account.Address, 5 * ether / 2);
+        var customer = Gateway(account, maxSize: 3);
+        var payee = EthAccount.Generate().Address;
+        var agreements = new List<(Agreement Agreement, string WorkHash, EscrowTerms Terms)>();
+        for (var i = 0; i < 3; i++) agreements.Add(await AgreementAsync(account, payee, wage: ether));
+
+        var runs = agreements.Select(a => customer.OpenAsync(a.Agreement, a.WorkHash, CancellationToken.None)).ToList();
+        try { await Task.WhenAll(runs); }
+        catch (Exception) { } // the one the wallet cannot pay fails its activity (it runs again later)
+
+        var opened = runs.Where(r => r.IsCompletedSuccessfully && r.Result.Succeeded).Select(r => r.Result).ToList();
+        opened.Should().HaveCount(2, string.Join("; ", runs.Select(r => r.IsCompletedSuccessfully ? r.Result.FailureReason : r.Exception!.InnerException!.Message)));
+        opened.Should().OnlyContain(t => t.BatchSize == 1, "each was opened alone");
+        opened.Select(t => t.Hash).Distinct().Should().HaveCount(2);
+        var open = 0;
+        foreach (var a in agreements) if (await customer.Contract.IsOpenWithAsync(a.Terms)) open++;
+        open.Should().Be(2, "exactly the openings reported as opened are open");
     }
 
     [Fact]

@@ -59,6 +59,7 @@ public sealed partial class MarketCommandTests(AnvilProcess anvil) : IClassFixtu
         var output = run.StdOut;
         output.Should().Contain("the three provider nodes registered themselves").And.Contain("the customer lists the market")
             .And.Contain("claimed / ").And.Contain("ranking for");
+        output.Should().MatchRegex(@"dashboard http://127\.0\.0\.1:\d+/dashboard", "the demo prints the customer node's dashboard");
         string Identity(string name) => Regex.Match(output, $@"provider {name}\s+\S+\s+identity (0x[0-9a-f]{{40}})").Groups[1].Value;
         var (mid, cheap, dear) = (Identity("mid"), Identity("cheap"), Identity("dear"));
         mid.Should().NotBeEmpty(output);

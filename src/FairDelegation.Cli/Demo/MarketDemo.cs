@@ -192,6 +192,7 @@ public static class MarketDemo
             Console.WriteLine();
             Console.WriteLine($"customer node {customerNode.Url}  wallet {customerWallet.Address.ToLowerHex()}: {Service} at most {DemoRun.Eth(MaxWage)}, accuracy >= {MinAccuracy:0.##}" +
                               (delegations > 1 ? $", {delegations} delegations at once (Customer:OpenBatchWindow 00:00:30)" : ""));
+            Console.WriteLine($"  dashboard {customerNode.Url}/dashboard  (this run's API key {apiKey}; the market's providers at /dashboard/providers)");
             var customerBefore = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
             var payeesBefore = new Dictionary<EthereumAddress, BigInteger>();
             foreach (var p in providers) payeesBefore[p.Payee] = await rpc.GetBalanceAsync(p.Payee, ct: ct);

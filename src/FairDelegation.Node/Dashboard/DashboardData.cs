@@ -81,7 +81,8 @@ public sealed class DashboardData(DelegationQueries queries, IOptions<ApiOptions
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g =>
             {
-                var mean = g.Select(t => double.Parse(t.GasUsed, CultureInfo.InvariantCulture)).Average();
+                // A batched opening's receipt is shared by BatchSize delegations: each counts its share, not the whole batch.
+                var mean = g.Select(t => double.Parse(t.GasUsed, CultureInfo.InvariantCulture) / Math.Max(1, t.BatchSize)).Average();
                 return new ChartBar(g.Key, mean, $"{mean:N0} gas (n={g.Count()})");
             }).ToList();
         var start = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, from.Minute, 0, TimeSpan.Zero).AddMinutes(1);

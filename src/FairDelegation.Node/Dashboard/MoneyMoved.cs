@@ -13,10 +13,14 @@ public sealed record MoneyLine(string Party, string WageText, BigInteger Wage, B
 /// </summary>
 public static class MoneyMoved
 {
+    /// <summary>The part of a transaction's fee that falls to one delegation: the whole fee, or 1/BatchSize of a batch's.</summary>
+    public static BigInteger FeeShare(TransactionView t) => DashboardData.Parse(t.FeeWei) / Math.Max(1, t.BatchSize);
+
     public static IReadOnlyList<MoneyLine> Of(DelegationView v)
     {
         var wage = DashboardData.Parse(v.WageWei ?? TermsWage(v));
-        var fees = v.Transactions.Aggregate(BigInteger.Zero, (s, t) => s + DashboardData.Parse(t.FeeWei));
+        // A batched opening (BatchSize > 1) paid one fee for several delegations: this delegation's part is its share.
+        var fees = v.Transactions.Aggregate(BigInteger.Zero, (s, t) => s + FeeShare(t));
         var opened = v.Transactions.Any(t => t.Step == "OpenEscrow" && t.Succeeded && t.BlockNumber is not null);
         var refunded = v.Transactions.Any(t => t.Step == "RefundEscrow" && t.Succeeded && t.BlockNumber is not null);
         var claimed = v.Transactions.Any(t => t.Step == "RevealKey" && t.Succeeded && t.BlockNumber is not null);

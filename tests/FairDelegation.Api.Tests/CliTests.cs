@@ -74,6 +74,30 @@ public sealed class CliTests
         }
     }
 
+    [Theory]
+    [InlineData("0x12", "is not an address (0x followed by 40 hex digits)")]
+    [InlineData("0x5fbDB2315678afecb367f032d93F642f64180aa3", "wrong EIP-55 checksum")]
+    [InlineData("0x0000000000000000000000000000000000000000", "is the zero address")]
+    public async Task Delegate_refuses_a_currency_that_is_neither_ETH_nor_a_token_address_naming_the_option(string currency, string reason)
+    {
+        var dir = Directory.CreateTempSubdirectory("fd-cli-currency-").FullName;
+        try
+        {
+            var input = Path.Combine(dir, "input.txt");
+            await File.WriteAllTextAsync(input, "some input");
+            // The node is not there: the option is refused before the CLI sends anything.
+            var run = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "delegate", "--node", "http://127.0.0.1:9", "--api-key", "k",
+                "--provider", "http://127.0.0.1:9", "--input", input, "--wage", "1000", "--sla", "{\"kind\":\"max-bytes\",\"maxBytes\":10}",
+                "--currency", currency);
+            run.ExitCode.Should().Be(1);
+            run.StdErr.Trim().Should().StartWith($"error: --currency '{currency}'").And.Contain(reason).And.NotContain("\n").And.NotContain("Exception");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Status_against_a_node_that_is_not_there_is_one_clear_line()
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FairDelegation.Chain.Crypto;
 using FairDelegation.Cli.Api;
 
 namespace FairDelegation.Cli.Commands;
@@ -23,7 +24,16 @@ public static class DelegateCommand
         };
         var service = new Option<string>("--service") { Description = "The service to run", DefaultValueFactory = _ => "train-classifier" };
         var input = new Option<FileInfo>("--input") { Description = "The input file sent to the provider", Required = true };
-        var wage = new Option<string>("--wage") { Description = "wage_c: the most you pay, in wei (decimal); in the market, the most any provider may quote", Required = true };
+        var wage = new Option<string>("--wage")
+        {
+            Description = "wage_c: the most you pay, in wei (decimal), or in the token's smallest units with --currency <token>; in the market, the most any provider may quote",
+            Required = true,
+        };
+        var currency = new Option<string>("--currency")
+        {
+            Description = "The wage's currency: ETH, or an ERC-20 token address (the escrow holds the tokens; the node approves the escrow first)",
+            DefaultValueFactory = _ => "ETH",
+        };
         var sla = new Option<string?>("--sla") { Description = "The SLA as JSON, or @file.json (e.g. {\"kind\":\"max-bytes\",\"maxBytes\":1000})" };
         var minAccuracy = new Option<double?>("--min-accuracy") { Description = "Shortcut: the classifier-accuracy SLA with this least accuracy on --test-set" };
         var testSet = new Option<FileInfo?>("--test-set") { Description = "The hidden labelled test set (the verifier's test-set asset)" };
@@ -33,7 +43,7 @@ public static class DelegateCommand
         var output = new Option<FileInfo?>("--output") { Description = "Write the decrypted work here once completed" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to follow before giving up (the delegation itself goes on)", DefaultValueFactory = _ => 3600 };
         var command = new Command("delegate", "Start a delegation through a customer node's API and follow it to its end");
-        foreach (var o in new Option[] { node, key, provider, service, input, wage, sla, minAccuracy, testSet, assets, id, noFollow, output, timeout })
+        foreach (var o in new Option[] { node, key, provider, service, input, wage, currency, sla, minAccuracy, testSet, assets, id, noFollow, output, timeout })
             command.Options.Add(o);
         command.SetAction(async (parse, ct) =>
         {
@@ -42,6 +52,7 @@ public static class DelegateCommand
                 ["service"] = parse.GetValue(service),
                 ["input"] = Content(parse.GetValue(input)!, "--input"),
                 ["wageWei"] = Wage(parse.GetValue(wage)!),
+                ["currency"] = Currency(parse.GetValue(currency)!),
             };
             if (parse.GetValue(provider) is { } url)
             {
@@ -93,6 +104,16 @@ public static class DelegateCommand
     private static string Wage(string text) =>
         BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w.Sign > 0
             ? text : throw new CliException($"--wage '{text}' must be a positive decimal number of wei");
+
+    /// <summary>"ETH" or a token address, checked here as the node checks it (EIP-55 when mixed case; not the zero address).</summary>
+    private static string Currency(string text)
+    {
+        if (text.Trim().Equals("ETH", StringComparison.OrdinalIgnoreCase)) return "ETH";
+        var token = RegistryCommand.Address(text, $"--currency '{text}' must be ETH or an ERC-20 token address");
+        return token == EthereumAddress.Zero
+            ? throw new CliException($"--currency '{text}' is the zero address; give ETH or an ERC-20 token address")
+            : token.ToLowerHex();
+    }
 
     private static JsonNode Sla(string? sla, double? minAccuracy, bool hasTestSet)
     {

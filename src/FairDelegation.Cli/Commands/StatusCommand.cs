@@ -35,7 +35,9 @@ public static class StatusCommand
         output.WriteLine($"status      {S("runtimeStatus")}{(S("outcome") is { } o ? $" / {o}" : "")}");
         output.WriteLine($"step        {DelegationFollower.Describe(view)}");
         output.WriteLine($"service     {S("service")} at {S("providerUrl")}");
-        output.WriteLine($"wage        {(S("wageWei") is { } w ? $"{w} wei agreed" : $"at most {S("maxWageWei")} wei")}");
+        // A token wage is counted in the token's smallest units, not wei.
+        var unit = S("currency") is { } cur && !cur.Equals("ETH", StringComparison.OrdinalIgnoreCase) ? $"units of token {cur}" : "wei";
+        output.WriteLine($"wage        {(S("wageWei") is { } w ? $"{w} {unit} agreed" : $"at most {S("maxWageWei")} {unit}")}");
         if (view.TryGetProperty("market", out var m) && m.ValueKind == JsonValueKind.Object)
         {
             // Chosen in the market: who, why, and every quote considered.
@@ -45,7 +47,7 @@ public static class StatusCommand
                 string? Q(string name) => q.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
                 var mark = q.TryGetProperty("chosen", out var c) && c.GetBoolean() ? "*" : " ";
                 output.WriteLine($"  quote {mark} {Q("provider")} score {q.GetProperty("score").GetDouble():0.000}: " +
-                                 (Q("wage") is { } qw ? $"{qw} wei, expires {q.GetProperty("expiresAt")}, signed {Q("signature")?[..18]}…" : Q("failure")));
+                                 (Q("wage") is { } qw ? $"{qw} {unit}, expires {q.GetProperty("expiresAt")}, signed {Q("signature")?[..18]}…" : Q("failure")));
             }
             foreach (var x in m.GetProperty("leftOut").EnumerateArray()) output.WriteLine($"  left out  {x.GetString()}");
         }

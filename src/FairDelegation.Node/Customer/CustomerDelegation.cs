@@ -44,6 +44,29 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
                 [.. StepMark.Append(timeline, number, name, detail, context.CurrentUtcDateTime)], stamp, knownWorkHash, market));
         }
 
+        // Once the wage may be at stake (from (8) on), a step that fails for good (the chain or the blob store unreachable
+        // for longer than its retries) must not end the delegation: the money is on chain whatever this node's state, and
+        // a Failed instance would never refund or decrypt. Each such step is safe to repeat (it looks for its earlier
+        // effect first), so it runs again after the check interval, its status naming the step and the error, until it
+        // answers or until giveUpAt: the opening is not worth trying past the escrow deadline (the contract refuses it;
+        // the refund path then settles whatever the chain holds), while decrypting a paid result is tried until it works.
+        async Task<T?> UntilAnsweredAsync<T>(string number, string name, object input, TaskOptions options, DateTime? giveUpAt = null) where T : class
+        {
+            while (true)
+            {
+                try
+                {
+                    return await context.CallActivityAsync<T>(name, input, options);
+                }
+                catch (TaskFailedException e)
+                {
+                    if (context.CurrentUtcDateTime >= giveUpAt) return null;
+                    Step(number, name, $"failed ({e.FailureDetails.ErrorMessage}); trying again in {timeouts.DeadlineCheck}");
+                    await context.CreateTimer(context.CurrentUtcDateTime + timeouts.DeadlineCheck, CancellationToken.None);
+                }
+            }
+        }
+
         var deposited = false;
         var freshQuotes = 0; // fresh quotes asked of the same provider because its work key's slot was taken
         try
@@ -136,45 +159,49 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
             // (8) open the escrow: wage against the work key and H(w'); wait for its confirmations.
             Step("8", nameof(OpenEscrow));
             deposited = true; // from here on, every path ends in a claim or a refund
-            var open = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
-            transactions.Add(open);
-            // OpenEscrow reports this only when the chain holds no opening of ours (issue 11 #1).
-            if (!open.Succeeded && open.FailureReason?.Contains("WorkKeyAlreadyUsed", StringComparison.Ordinal) == true && freshQuotes < FreshQuotes)
+            var escrowDeadline = agreement.ParseTerms().EscrowDeadline;
+            var deadline = DateTimeOffset.FromUnixTimeSeconds(escrowDeadline).UtcDateTime;
+            var open = await UntilAnsweredAsync<ChainTransaction>("8", nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain, deadline);
+            // Null: the chain did not answer until the deadline; the refund path below settles whatever it holds.
+            if (open is not null)
             {
-                // Somebody else opened an escrow on the quoted work key first (a griefer can lock a key until its deadline):
-                // nothing of ours is deposited, and this key can never be claimed for us. Ask the provider for a new key.
-                if (open.Hash.Length == 0) transactions.RemoveAt(transactions.Count - 1);
-                deposited = false;
-                freshQuotes++;
-                Step("8", nameof(OpenEscrow), $"the work key's escrow slot is taken by another opening; asking for a fresh quote");
-                agreementId = null;
-                stamp = null;
-                knownWorkHash = null;
-                return null;
-            }
-            if (!open.Succeeded) return End(DelegationStatus.Cancelled, $"the escrow could not be opened ({open.FailureReason}); nothing was deposited", agreement, check.WorkHash);
-            for (var wait = 1; ; wait++)
-            {
-                Step("8", nameof(OpenEscrow), "waiting for confirmations");
-                var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
-                if (confirmed is not null)
+                transactions.Add(open);
+                // OpenEscrow reports this only when the chain holds no opening of ours (issue 11 #1).
+                if (!open.Succeeded && open.FailureReason?.Contains("WorkKeyAlreadyUsed", StringComparison.Ordinal) == true && freshQuotes < FreshQuotes)
                 {
-                    transactions[^1] = confirmed;
-                    break;
+                    // Somebody else opened an escrow on the quoted work key first (a griefer can lock a key until its deadline):
+                    // nothing of ours is deposited, and this key can never be claimed for us. Ask the provider for a new key.
+                    if (open.Hash.Length == 0) transactions.RemoveAt(transactions.Count - 1);
+                    deposited = false;
+                    freshQuotes++;
+                    Step("8", nameof(OpenEscrow), $"the work key's escrow slot is taken by another opening; asking for a fresh quote");
+                    agreementId = null;
+                    stamp = null;
+                    knownWorkHash = null;
+                    return null;
                 }
-                // Not confirmed in time (a reorganisation may have dropped it): OpenEscrow again returns the opening if the
-                // escrow holds our terms, or deposits again if it does not. Past the last round, wait for the key or the
-                // deadline all the same: the refund settles whatever is on chain.
-                if (wait == 3) break;
-                var again = await context.CallActivityAsync<ChainTransaction>(nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain);
-                if (!again.Succeeded) break;
-                if (again.Hash != open.Hash) transactions.Add(again);
-                open = again;
+                if (!open.Succeeded) return End(DelegationStatus.Cancelled, $"the escrow could not be opened ({open.FailureReason}); nothing was deposited", agreement, check.WorkHash);
+                for (var wait = 1; ; wait++)
+                {
+                    Step("8", nameof(OpenEscrow), "waiting for confirmations");
+                    var confirmed = await Confirmations.WaitAsync(context, open, timeouts);
+                    if (confirmed is not null)
+                    {
+                        transactions[^1] = confirmed;
+                        break;
+                    }
+                    // Not confirmed in time (a reorganisation may have dropped it): OpenEscrow again returns the opening if the
+                    // escrow holds our terms, or deposits again if it does not. Past the last round, wait for the key or the
+                    // deadline all the same: the refund settles whatever is on chain.
+                    if (wait == 3) break;
+                    var again = await UntilAnsweredAsync<ChainTransaction>("8", nameof(OpenEscrow), new OpenEscrowInput(agreement, check.WorkHash!), StepRetry.Chain, deadline);
+                    if (again is null || !again.Succeeded) break;
+                    if (again.Hash != open.Hash) transactions.Add(again);
+                    open = again;
+                }
             }
 
             // (10)-(11) wait for the provider to reveal its key, until the deadline (chain time); then refund.
-            var escrowDeadline = agreement.ParseTerms().EscrowDeadline;
-            var deadline = DateTimeOffset.FromUnixTimeSeconds(escrowDeadline).UtcDateTime;
             while (true)
             {
                 Step("10", "WaitForKey");
@@ -187,7 +214,7 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
                     var revealed = await context.WaitForExternalEvent<KeyRevealedEvent>(DelegationEvents.KeyRevealed, wait);
                     // (11) decrypt w' with sk_sp, read from the chain, into the customer's store.
                     Step("11", nameof(DecryptWork));
-                    var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, revealed.KeyId), StepRetry.Local);
+                    var decrypted = (await UntilAnsweredAsync<string>("11", nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, revealed.KeyId), StepRetry.Local))!;
                     return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
                 }
                 catch (TaskCanceledException) // the SDK ends a timed-out WaitForExternalEvent this way
@@ -228,11 +255,11 @@ public sealed class CustomerDelegation : TaskOrchestrator<CustomerDelegationInpu
                 {
                     // The provider claimed just in time: the key is public, decrypt as in (11).
                     Step("11", nameof(DecryptWork));
-                    var decrypted = await context.CallActivityAsync<string>(nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, refund.RevealedKeyId!), StepRetry.Local);
+                    var decrypted = (await UntilAnsweredAsync<string>("11", nameof(DecryptWork), new DecryptWorkInput(agreement, check.WorkBlob!, refund.RevealedKeyId!), StepRetry.Local))!;
                     return End(DelegationStatus.Completed, null, agreement, check.WorkHash, decrypted);
                 }
                 if (refund.Transaction is null)
-                    return End(DelegationStatus.Cancelled, "no escrow holds the deposit (its opening never stayed on chain); nothing to refund", agreement, check.WorkHash);
+                    return End(DelegationStatus.Cancelled, "no escrow holds the deposit (its opening never reached the chain or did not stay on it); nothing to refund", agreement, check.WorkHash);
                 transactions.Add(refund.Transaction);
                 return End(DelegationStatus.Refunded, "the provider did not reveal its key before the deadline; the wage was refunded", agreement, check.WorkHash);
             }

@@ -98,6 +98,7 @@ public static class PeerApi
                 var body = PeerJson.Deserialize<DelegationRequestMessage>(message.Body, "delegation request");
                 body.Input.Validate("input");
                 body.Verifier.Validate("verifier");
+                if (await EndedAsync(durable, record.InstanceId, ct) is { } ended) return PeerJson.Serialize(PeerResult.Refuse(ended));
                 var input = await Materialize(body.Input, $"agreements/{record.AgreementId}/input", store, options, ct);
                 var verifier = await Materialize(body.Verifier, $"agreements/{record.AgreementId}/verifier", store, options, ct);
                 await durable.RaiseEventAsync(record.InstanceId, DelegationEvents.RequestReceived, new RequestReceivedEvent(input, verifier), ct);
@@ -117,10 +118,24 @@ public static class PeerApi
                 body.Work.Validate("work");
                 if (body.Work.Url is null) throw new FormatException("work: w' is delivered by reference (url), not inline");
                 if (string.IsNullOrWhiteSpace(body.Stamp)) throw new FormatException("stamp: missing");
+                if (await EndedAsync(durable, record.InstanceId, ct) is { } ended) return PeerJson.Serialize(PeerResult.Refuse(ended));
                 await durable.RaiseEventAsync(record.InstanceId, DelegationEvents.WorkDelivered, new WorkDeliveredEvent(body.Work, body.Stamp), ct);
                 return PeerJson.Serialize(PeerResult.Ok);
             });
         });
+
+    /// <summary>
+    /// Why a message for <paramref name="instanceId"/> comes too late, or null while the delegation still runs. Raised into
+    /// an orchestration that has ended, the event would be dropped and the peer would wait its whole timeout for an answer
+    /// that cannot come (a counterparty silent past this node's own wait): it is refused at once, naming how it ended.
+    /// </summary>
+    private static async Task<string?> EndedAsync(DurableTaskClient durable, string instanceId, CancellationToken ct)
+    {
+        var meta = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
+        if (meta is null || !meta.IsCompleted) return null;
+        var outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null;
+        return $"this delegation already ended ({outcome?.Status.ToString() ?? meta.RuntimeStatus.ToString()}: {outcome?.Reason ?? meta.FailureDetails?.ErrorMessage})";
+    }
 
     /// <summary>
     /// GET /api/agreements/{id}: this node's view of an agreement. It shows the terms and the delegation's state, which are

@@ -41,7 +41,8 @@ app.MapGet("/test/delegations/{id}", async (string id, DurableTaskClient durable
     {
         runtimeStatus = meta.RuntimeStatus.ToString(),
         step = meta.ReadCustomStatusAs<StepStatus>(),
-        outcome = meta.IsCompleted ? meta.ReadOutputAs<DelegationOutcome>() : null,
+        outcome = meta.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? meta.ReadOutputAs<DelegationOutcome>() : null,
+        failure = meta.FailureDetails?.ErrorMessage, // a Failed instance's output is its error, not an outcome
     });
 });
 

@@ -65,7 +65,11 @@ public sealed class Delegations(ChainAndBlobsFixture chain) : IAsyncDisposable
         };
         if (role == "provider") s["FairDelegation:Wallet:PayeeAddress"] = Payee.ToLowerHex();
         s["FairDelegation:Durable:Backend"] = Backend;
-        s["FairDelegation:Durable:Sqlite:LockTimeout"] = "00:00:05"; // a killed node's locked work returns to its restarted self soon
+        // A killed node's locked work returns to its restarted self soon; but the framework renews a running activity's
+        // lock only every 5 s, so a lock much shorter than ~10 s lets a long activity (a slow download, a step retrying
+        // through an outage) be handed out a second time while it still runs (the "CheckStamp failed: Connection refused"
+        // flake: a second CheckStamp fetched from a provider the test had stopped).
+        s["FairDelegation:Durable:Sqlite:LockTimeout"] = "00:00:12";
         if (Backend == DurableBackend.AzureStorage)
         {
             s["FairDelegation:Durable:AzureStorage:ConnectionString"] = chain.Azurite.StorageConnectionString;

@@ -22,7 +22,7 @@ namespace FairDelegation.Node.Tests.EndToEnd;
 /// fault table and prints the table so far (docs/reliability.md keeps the last one).
 /// </summary>
 [Collection(FaultInjectionCollection.Name)]
-public sealed class FaultInjectionTests(FaultFixture chain, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class FaultInjectionTests(FaultFixture chain, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string ApiKey = "fault-suite-api-key-0123456789";
     private const string KillAt = "FAIRDELEGATION_TEST_KILL_AT";
@@ -164,6 +164,8 @@ public sealed class FaultInjectionTests(FaultFixture chain, ITestOutputHelper ou
         await Poll.UntilAsync(async () =>
         {
             var d = await customer.Process.GetAsync($"/test/delegations/{id}");
+            if (d.GetProperty("runtimeStatus").GetString() is "Failed" or "Terminated")
+                throw new FaultSuiteException($"the customer's orchestration ended {d.GetProperty("runtimeStatus")}: {d}");
             if (d.GetProperty("outcome").ValueKind != JsonValueKind.Object) return false;
             done = d;
             return true;
@@ -180,6 +182,11 @@ public sealed class FaultInjectionTests(FaultFixture chain, ITestOutputHelper ou
     {
         var status = outcome.GetProperty("status").GetString()!;
         status.Should().Be(expectedStatus ?? (expectPaid ? "Completed" : "Refunded"), outcome.ToString());
+
+        // Nothing left Running: the provider's side ends too (restarted if it is down), before the money is read.
+        if (!provider.IsRunning) await provider.RestartAsync();
+        await provider.UntilNothingRunningAsync();
+        await _nodes.Single(n => n.Role == "customer").UntilNothingRunningAsync();
 
         // Every transaction the customer sent is one it reports (its nonce counts them), each succeeded, and their gas
         // plus the wage (when paid) is exactly what left its account.
@@ -203,17 +210,14 @@ public sealed class FaultInjectionTests(FaultFixture chain, ITestOutputHelper ou
         var wage = expectPaid ? Delegations.Wage : BigInteger.Zero;
         (_customerBefore - await chain.Rpc.GetBalanceAsync(_d.CustomerWallet.Address)).Should().Be(wage + gas, "the customer paid exactly the wage (if it got the key) and its own gas");
         (await chain.Rpc.GetBalanceAsync(_d.Payee)).Should().Be(wage, "the payee is paid only when the customer got the key");
+        if (!expectPaid)
+            (await chain.Rpc.GetTransactionCountAsync(_d.ProviderWallet.Address, "latest")).Should().Be(0, "the provider never broadcast its key");
         if (expectPaid)
         {
             var result = await _nodes.Single(n => n.Role == "customer").Process
                 .GetBytesAsync($"/api/delegations/{Uri.EscapeDataString(_lastCustomerId!)}/result", ApiKey);
             result.Should().Equal(Datasets.Training, "the decrypted result is the copied input");
         }
-
-        // Nothing left Running: the provider's side ends too (restarted if it is down).
-        if (!provider.IsRunning) await provider.RestartAsync();
-        await NothingRunningAsync(provider);
-        await NothingRunningAsync(_nodes.Single(n => n.Role == "customer"));
 
         var money = expectPaid
             ? $"customer −(wage + {gas} wei gas), payee +wage, result decrypted"
@@ -225,14 +229,10 @@ public sealed class FaultInjectionTests(FaultFixture chain, ITestOutputHelper ou
     }
 
     private string? _lastCustomerId;
-
-    private static Task NothingRunningAsync(RestartableNode node) =>
-        Poll.UntilAsync(async () =>
-        {
-            var running = await node.Process.GetAsync("/test/running");
-            return running.GetArrayLength() == 0;
-        }, $"the {node.Role} still has instances Running", TimeSpan.FromSeconds(120));
 }
+
+/// <summary>A check of the suite that failed for good (not a node that is down or restarting).</summary>
+public sealed class FaultSuiteException(string message) : Exception(message);
 
 /// <summary>A node process that can be killed, frozen and restarted on the same data and port.</summary>
 public sealed class RestartableNode(Dictionary<string, string?> settings, ITestOutputHelper output) : IAsyncDisposable
@@ -251,6 +251,26 @@ public sealed class RestartableNode(Dictionary<string, string?> settings, ITestO
     /// <summary>Waits until the node killed itself at its fault point.</summary>
     public Task UntilExitedAsync(string point) =>
         Poll.UntilAsync(() => Task.FromResult(Process.HasExited), $"the {Role} never reached {point}", TimeSpan.FromSeconds(180));
+
+    /// <summary>SIGSTOP: the node stops answering (its sockets still accept connections).</summary>
+    public void Freeze() => Process.Signal(ExternalProcess.SigStop);
+
+    /// <summary>SIGCONT: the node goes on where it stopped.</summary>
+    public void Resume() => Process.Signal(ExternalProcess.SigCont);
+
+    /// <summary>Waits until the node froze itself at its fault point (state T in /proc).</summary>
+    public Task UntilFrozenAsync() =>
+        Poll.UntilAsync(() =>
+        {
+            if (Process.HasExited) throw new InvalidOperationException($"the {Role} exited instead of freezing: {Process.Output}");
+            var stat = File.ReadAllText($"/proc/{Process.Pid}/stat");
+            return Task.FromResult(stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T'));
+        }, $"the {Role} never froze at its fault point", TimeSpan.FromSeconds(180));
+
+    /// <summary>Waits until none of the node's orchestrations is Pending, Running or Suspended.</summary>
+    public Task UntilNothingRunningAsync() =>
+        Poll.UntilAsync(async () => (await Process.GetAsync("/test/running")).GetArrayLength() == 0,
+            $"the {Role} still has instances Running", TimeSpan.FromSeconds(180));
 
     /// <summary>Kills the node if it runs and starts it again on its data, without any fault point.</summary>
     public async Task RestartAsync()

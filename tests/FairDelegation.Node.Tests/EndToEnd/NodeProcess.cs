@@ -19,6 +19,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Url { get; }
     public string Output => _process.Output;
 
+    /// <summary>The process id (for signals and /proc).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>True once the process ended (e.g. killed itself at a fault point).</summary>
     public bool HasExited => _process.HasExited;
 

@@ -93,6 +93,27 @@ public sealed partial class MarketCommandTests(AnvilProcess anvil) : IClassFixtu
             .And.Contain("3 delegations Completed");
     }
 
+    /// <summary>
+    /// `demo market --token`: wages in a demo ERC-20 (OpenZeppelin's ERC20, compiled by the build): the providers price the
+    /// service in it, the customer node approves and opens in tokens, and the token balances move by exactly the wage.
+    /// </summary>
+    [Fact]
+    public async Task The_market_demo_with_a_token_pays_the_chosen_provider_exactly_the_wage_in_tokens()
+    {
+        var run = await ProcessRunner.RunAsync("dotnet", [Cli.Dll, "demo", "market", "--token"], timeout: TimeSpan.FromMinutes(6));
+        run.ExitCode.Should().Be(0, $"stdout: {run.StdOut}\nstderr: {run.StdErr}");
+        var output = run.StdOut;
+        var token = Regex.Match(output, @"token\s+(0x[0-9a-f]{40}) \(FDT: OpenZeppelin's ERC20").Groups[1].Value;
+        token.Should().NotBeEmpty(output);
+        output.Should().MatchRegex(@"mid\s+0x[0-9a-f]{40}\s+score [\d.]+\s+0\.002000 FDT, signature 0x[0-9a-f]+…\s+CHOSEN");
+        output.Split('\n').Single(l => l.StartsWith("why: ", StringComparison.Ordinal)).ToLowerInvariant().Should().Contain($"at 2000000000000000 ({token})");
+        output.Should().Contain("customer: Completed   provider 'mid': Completed")
+            .And.Contain("wage moved: 0.002000 FDT from the customer to 'mid''s payee (2000000000000000 FDT units, the quoted wage)")
+            .And.MatchRegex(@"customer wallet 0x[0-9a-f]{40}\s+1\.000000 FDT -> 0\.998000 FDT")
+            .And.MatchRegex(@"'mid' payee\s+0x[0-9a-f]{40}\s+0\.000000 FDT -> 0\.002000 FDT")
+            .And.Contain("delegation Completed");
+    }
+
     [GeneratedRegex(@"address\s+(0x[0-9a-fA-F]{40})")]
     private static partial Regex Address();
 }

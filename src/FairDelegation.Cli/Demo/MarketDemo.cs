@@ -49,22 +49,26 @@ public static class MarketDemo
         {
             Description = "Delegations the customer starts at once (2-10: their escrows are opened in one openBatch transaction)", DefaultValueFactory = _ => 1,
         };
+        var token = new Option<bool>("--token")
+        {
+            Description = $"Wages in an ERC-20 token: deploys a demo token (OpenZeppelin's ERC20, {DemoToken.Symbol}), mints to the customer, the providers price the service in it",
+        };
         var command = new Command("market", "Show the market with real nodes: three providers register, the customer lists them, asks quotes, picks one (why is printed) and delegates to it")
-            { rpc, azurite, verbose, delegations };
+            { rpc, azurite, verbose, delegations, token };
         command.SetAction(async (parse, ct) =>
         {
             var url = parse.GetValue(rpc);
             if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _)) throw new CliException($"--rpc-url '{url}' is not an absolute URL");
             var count = parse.GetValue(delegations);
             if (count is < 1 or > 10) throw new CliException("--delegations must be between 1 and 10");
-            return await RunAsync(url, parse.GetValue(azurite), parse.GetValue(verbose), ct, count);
+            return await RunAsync(url, parse.GetValue(azurite), parse.GetValue(verbose), ct, count, parse.GetValue(token));
         });
         return command;
     }
 
     private sealed record ProviderNode(string Name, int Dev, BigInteger Price, string Note, InProcessNode Node, EthereumAddress Identity, EthereumAddress Payee);
 
-    public static async Task<int> RunAsync(string? rpcUrl, string? azuriteEndpoint, bool verbose, CancellationToken ct, int delegations = 1)
+    public static async Task<int> RunAsync(string? rpcUrl, string? azuriteEndpoint, bool verbose, CancellationToken ct, int delegations = 1, bool useToken = false)
     {
         var total = Stopwatch.StartNew();
         Console.WriteLine("FairDelegation market demo: three provider nodes register, a customer node lists them, asks for quotes, picks one and delegates");
@@ -99,6 +103,19 @@ public static class MarketDemo
                 { Abi = RegistryContract.Errors, Action = "deploy registry" }, ct)).ContractAddress!;
             Console.WriteLine($"  chain     {rpcUrl}; escrow {escrow.Address.ToLowerHex()}, registry {registry.ToLowerHex()} (min stake {DemoRun.Eth(Stake)}, unbonding delay 1 h)");
 
+            // With --token: the wages are in a demo ERC-20 (18 decimals, prices as in ETH); the customer's wallet gets 1 token.
+            var customerWallet = LocalAnvil.DevAccount(1);
+            EthereumAddress? token = null;
+            if (useToken)
+            {
+                token = await DemoToken.DeployAsync(deployer, ct);
+                await DemoToken.MintAsync(deployer, token, customerWallet.Address, BigInteger.Pow(10, 18), ct);
+                Console.WriteLine($"  token     {token.ToLowerHex()} ({DemoToken.Symbol}: OpenZeppelin's ERC20, 18 decimals); minted {DemoToken.Format(BigInteger.Pow(10, 18))} to the customer wallet {customerWallet.Address.ToLowerHex()}");
+            }
+            string Amount(BigInteger v) => token is null ? DemoRun.Eth(v) : DemoToken.Format(v);
+            Task<BigInteger> WageBalanceAsync(EthereumAddress owner) =>
+                token is null ? rpc.GetBalanceAsync(owner, ct: ct) : DemoToken.BalanceOfAsync(rpc, token, owner, ct);
+
             var demo = new DemoChain(rpcUrl, chainId, escrow.Address, deployment.BlockNumber, blobConnection, blobConnection, FairDelegation.Workflows.DurableBackend.Default);
             var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var logLevel = verbose ? LogLevel.Information : LogLevel.None;
@@ -126,12 +143,13 @@ public static class MarketDemo
                 settings["FairDelegation:Wallet:PayeeAddress"] = payee.ToLowerHex();
                 settings["FairDelegation:Market:Register"] = "true";
                 settings["FairDelegation:Market:StakeWei"] = Stake.ToString(CultureInfo.InvariantCulture);
+                if (token is not null) settings[$"FairDelegation:Provider:Services:{Service}:Currency"] = token.ToLowerHex();
                 var node = await InProcessNode.StartAsync(settings, logLevel, ct: ct);
                 nodes.Add(node);
                 var identity = node.Get<NodeIdentity>().Address;
                 await deployer.SendAndWaitAsync(new TransactionRequest(identity, [], BigInteger.Pow(10, 18)) { Action = "fund the provider's identity" }, ct);
                 providers.Add(new ProviderNode(name, dev, price, note, node, identity, payee));
-                Console.WriteLine($"  provider {name,-5} {node.Url}  identity {identity.ToLowerHex()}  payee {payee.ToLowerHex()}  {Service} at {DemoRun.Eth(price)} ({note})");
+                Console.WriteLine($"  provider {name,-5} {node.Url}  identity {identity.ToLowerHex()}  payee {payee.ToLowerHex()}  {Service} at {Amount(price)} ({note})");
             }
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
             while (!providers.All(p => p.Node.Get<MarketRegistration>().Registered))
@@ -167,18 +185,17 @@ public static class MarketDemo
             foreach (var e in snapshot.Entries)
             {
                 var r = snapshot.ReputationOf(e);
-                Console.WriteLine($"  {e.Provider.ToLowerHex()} {e.Endpoint}: {DemoRun.Eth(e.Offers[0].Price)}, stake {DemoRun.Eth(e.Stake)}, " +
+                Console.WriteLine($"  {e.Provider.ToLowerHex()} {e.Endpoint}: {Amount(e.Offers.First(o => o.Service == Service).Price)}, stake {DemoRun.Eth(e.Stake)}, " +
                                   $"{r.Claimed} claimed / {r.Refunded} refunded from {r.DistinctCustomers} customers");
             }
-            var wanted = new MarketRequest(Service, EthereumAddress.Zero, 1, MaxWage);
+            var wanted = new MarketRequest(Service, token ?? EthereumAddress.Zero, 1, MaxWage);
             var (ranked, excluded) = Matching.Rank(snapshot.Entries, snapshot.Reputations, wanted);
-            Console.WriteLine($"ranking for '{Service}', at most {DemoRun.Eth(MaxWage)} (score = 0.50 price + 0.35 reliability + 0.15 stake):");
+            Console.WriteLine($"ranking for '{Service}', at most {Amount(MaxWage)} (score = 0.50 price + 0.35 reliability + 0.15 stake):");
             for (var i = 0; i < ranked.Count; i++) Console.WriteLine($"  {i + 1}. {ranked[i].Explain()}");
             foreach (var x in excluded) Console.WriteLine($"  left out: {x.Provider}: {x.Reason}");
 
             // The customer node (wallet: dev account 1) delegates by service and maximum wage, naming no provider: its
             // ChooseProvider step asks the providers' nodes for signed quotes and picks by the same score.
-            var customerWallet = LocalAnvil.DevAccount(1);
             var customerSettings = Settings("customer", "customer", customerWallet, 0);
             if (delegations > 1)
             {
@@ -190,12 +207,15 @@ public static class MarketDemo
             var customerNode = await InProcessNode.StartAsync(customerSettings, logLevel, ct: ct);
             nodes.Add(customerNode);
             Console.WriteLine();
-            Console.WriteLine($"customer node {customerNode.Url}  wallet {customerWallet.Address.ToLowerHex()}: {Service} at most {DemoRun.Eth(MaxWage)}, accuracy >= {MinAccuracy:0.##}" +
+            Console.WriteLine($"customer node {customerNode.Url}  wallet {customerWallet.Address.ToLowerHex()}: {Service} at most {Amount(MaxWage)}, accuracy >= {MinAccuracy:0.##}" +
                               (delegations > 1 ? $", {delegations} delegations at once (Customer:OpenBatchWindow 00:00:30)" : ""));
             Console.WriteLine($"  dashboard {customerNode.Url}/dashboard  (this run's API key {apiKey}; the market's providers at /dashboard/providers)");
             var customerBefore = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
+            var customerTokensBefore = token is null ? BigInteger.Zero : await WageBalanceAsync(customerWallet.Address);
             var payeesBefore = new Dictionary<EthereumAddress, BigInteger>();
-            foreach (var p in providers) payeesBefore[p.Payee] = await rpc.GetBalanceAsync(p.Payee, ct: ct);
+            foreach (var p in providers) payeesBefore[p.Payee] = await WageBalanceAsync(p.Payee);
+            var payeesEthBefore = new Dictionary<EthereumAddress, BigInteger>();
+            foreach (var p in providers) payeesEthBefore[p.Payee] = await rpc.GetBalanceAsync(p.Payee, ct: ct);
 
             using var api = new NodeApiClient(customerNode.Url, apiKey);
             var ids = await Task.WhenAll(Enumerable.Range(0, delegations).Select(async _ => (await api.StartAsync(new JsonObject
@@ -205,6 +225,7 @@ public static class MarketDemo
                 ["sla"] = new JsonObject { ["kind"] = "classifier-accuracy", ["minAccuracy"] = MinAccuracy },
                 ["assets"] = new JsonObject { ["test-set"] = new JsonObject { ["text"] = DemoDataset.HiddenTestSet } },
                 ["wageWei"] = MaxWage.ToString(CultureInfo.InvariantCulture),
+                ["currency"] = token?.ToLowerHex() ?? "ETH",
             }, ct)).GetProperty("id").GetString()!));
             var id = ids[0];
             Console.WriteLine(delegations == 1 ? $"delegation {id}: steps as they happen:" : $"delegations {string.Join(", ", ids)}; the first one's steps as they happen:");
@@ -235,7 +256,7 @@ public static class MarketDemo
                 var who = providers.FirstOrDefault(p => p.Identity == EthereumAddress.Parse(q.GetProperty("provider").GetString()!));
                 var label = $"  {who?.Name ?? "?",-5} {q.GetProperty("provider").GetString()}  score {q.GetProperty("score").GetDouble().ToString("0.000", CultureInfo.InvariantCulture)}";
                 Console.WriteLine(q.TryGetProperty("wage", out var w) && w.GetString() is { } wage
-                    ? $"{label}  {DemoRun.Eth(BigInteger.Parse(wage, CultureInfo.InvariantCulture))}, signature {q.GetProperty("signature").GetString()![..18]}…{(q.GetProperty("chosen").GetBoolean() ? "  CHOSEN" : "")}"
+                    ? $"{label}  {Amount(BigInteger.Parse(wage, CultureInfo.InvariantCulture))}, signature {q.GetProperty("signature").GetString()![..18]}…{(q.GetProperty("chosen").GetBoolean() ? "  CHOSEN" : "")}"
                     : $"{label}  {q.GetProperty("failure").GetString()}");
             }
             var chosen = Chosen(view) ?? throw new CliException($"no provider was chosen: {market.GetProperty("why").GetString()}");
@@ -284,22 +305,41 @@ public static class MarketDemo
                     var gas = BigInteger.Parse(t.GetProperty("gasUsed").GetString()!, CultureInfo.InvariantCulture);
                     var size = t.GetProperty("batchSize").GetInt32();
                     Console.WriteLine(size > 1
-                        ? $"  {size} escrows opened in one openBatch transaction {t.GetProperty("hash").GetString()}: {Gas(gas)} gas, {Gas(gas / size)} per escrow"
+                        ? $"  {size} escrows opened in one {(token is null ? "openBatch" : "openTokenBatch")} transaction {t.GetProperty("hash").GetString()}: {Gas(gas)} gas, {Gas(gas / size)} per escrow"
                         : $"  1 escrow opened alone: {t.GetProperty("hash").GetString()}: {Gas(gas)} gas");
                 }
             }
 
-            // Money: the chosen payee got the quoted wages; the others nothing; the customer paid the wages and its gas.
+            // Money: the chosen payee got the quoted wages; the others nothing; the customer paid the wages (in ETH: and its
+            // gas; with a token: the wages in tokens, its gas in ETH, and the escrow keeps no tokens).
             var customerAfter = await rpc.GetBalanceAsync(customerWallet.Address, ct: ct);
-            var payeeAfter = await rpc.GetBalanceAsync(chosen.Payee, ct: ct);
-            if (payeeAfter - payeesBefore[chosen.Payee] != wagePaid) throw new CliException($"the chosen payee received {payeeAfter - payeesBefore[chosen.Payee]} wei, not the wages {wagePaid}");
-            if (customerBefore - customerAfter != wagePaid + fees) throw new CliException("the customer's balance did not fall by exactly the wages plus its gas");
+            var payeeAfter = await WageBalanceAsync(chosen.Payee);
+            if (payeeAfter - payeesBefore[chosen.Payee] != wagePaid) throw new CliException($"the chosen payee received {payeeAfter - payeesBefore[chosen.Payee]}, not the wages {wagePaid}");
             foreach (var p in providers.Where(p => p != chosen))
-                if (await rpc.GetBalanceAsync(p.Payee, ct: ct) != payeesBefore[p.Payee]) throw new CliException($"'{p.Name}''s payee was paid although not chosen");
-            Console.WriteLine($"  wage moved: {DemoRun.Eth(wagePaid)} from the customer to '{chosen.Name}''s payee ({wagePaid} wei, " +
+                if (await WageBalanceAsync(p.Payee) != payeesBefore[p.Payee]) throw new CliException($"'{p.Name}''s payee was paid although not chosen");
+            var customerTokensAfter = BigInteger.Zero;
+            if (token is null)
+            {
+                if (customerBefore - customerAfter != wagePaid + fees) throw new CliException("the customer's balance did not fall by exactly the wages plus its gas");
+            }
+            else
+            {
+                customerTokensAfter = await WageBalanceAsync(customerWallet.Address);
+                if (customerTokensBefore - customerTokensAfter != wagePaid) throw new CliException($"the customer's tokens fell by {customerTokensBefore - customerTokensAfter}, not the wages {wagePaid}");
+                if (await WageBalanceAsync(escrow.Address) != 0) throw new CliException("the escrow still holds tokens");
+                if (await rpc.GetBalanceAsync(chosen.Payee, ct: ct) != payeesEthBefore[chosen.Payee]) throw new CliException("the chosen payee got ETH for a token wage");
+            }
+            var unit = token is null ? "wei" : $"{DemoToken.Symbol} units";
+            Console.WriteLine($"  wage moved: {Amount(wagePaid)} from the customer to '{chosen.Name}''s payee ({wagePaid} {unit}, " +
                               (delegations == 1 ? "the quoted wage)" : $"{delegations} quoted wages)"));
-            Console.WriteLine($"    customer wallet {customerWallet.Address.ToLowerHex()}  {DemoRun.Eth(customerBefore)} -> {DemoRun.Eth(customerAfter)}  (the wage{(delegations == 1 ? "" : "s")} + {fees} wei of gas)");
-            Console.WriteLine($"    '{chosen.Name}' payee    {chosen.Payee.ToLowerHex()}  {DemoRun.Eth(payeesBefore[chosen.Payee])} -> {DemoRun.Eth(payeeAfter)}");
+            if (token is null)
+                Console.WriteLine($"    customer wallet {customerWallet.Address.ToLowerHex()}  {DemoRun.Eth(customerBefore)} -> {DemoRun.Eth(customerAfter)}  (the wage{(delegations == 1 ? "" : "s")} + {fees} wei of gas)");
+            else
+            {
+                Console.WriteLine($"    customer wallet {customerWallet.Address.ToLowerHex()}  {DemoToken.Format(customerTokensBefore)} -> {DemoToken.Format(customerTokensAfter)}  (the wage{(delegations == 1 ? "" : "s")})");
+                Console.WriteLine($"                    gas in ETH: {DemoRun.Eth(customerBefore)} -> {DemoRun.Eth(customerAfter)}  (the approve of the escrow, the opening{(delegations == 1 ? "" : "s")}; no ETH wage)");
+            }
+            Console.WriteLine($"    '{chosen.Name}' payee    {chosen.Payee.ToLowerHex()}  {Amount(payeesBefore[chosen.Payee])} -> {Amount(payeeAfter)}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"market demo succeeded in {total.Elapsed.TotalSeconds:0.0} s: {(delegations == 1 ? "delegation" : $"{delegations} delegations")} Completed"));
             return 0;
         }

@@ -4,7 +4,7 @@
 // where the C# project embeds them. Settings match foundry.toml, so forge tests the same bytecode.
 // Usage: node compile.js <contract.sol> <output dir> [contract name]
 // The name defaults to the file's; imports resolve next to the file, then in node_modules (the test tokens import
-// OpenZeppelin's ERC20, which the tests compile with this script too).
+// OpenZeppelin's ERC20; FairDelegation.Chain's build compiles TestToken with this script too, for the demo and the tests).
 'use strict';
 const fs = require('fs');
 const path = require('path');

@@ -108,13 +108,13 @@ public static class MarketDemo
             EthereumAddress? token = null;
             if (useToken)
             {
-                token = await DemoToken.DeployAsync(deployer, ct);
-                await DemoToken.MintAsync(deployer, token, customerWallet.Address, BigInteger.Pow(10, 18), ct);
+                token = await DevToken.DeployAsync(deployer, ct);
+                await DevToken.MintAsync(deployer, token, customerWallet.Address, BigInteger.Pow(10, 18), ct);
                 Console.WriteLine($"  token     {token.ToLowerHex()} ({DemoToken.Symbol}: OpenZeppelin's ERC20, 18 decimals); minted {DemoToken.Format(BigInteger.Pow(10, 18))} to the customer wallet {customerWallet.Address.ToLowerHex()}");
             }
             string Amount(BigInteger v) => token is null ? DemoRun.Eth(v) : DemoToken.Format(v);
             Task<BigInteger> WageBalanceAsync(EthereumAddress owner) =>
-                token is null ? rpc.GetBalanceAsync(owner, ct: ct) : DemoToken.BalanceOfAsync(rpc, token, owner, ct);
+                token is null ? rpc.GetBalanceAsync(owner, ct: ct) : DevToken.BalanceOfAsync(rpc, token, owner, ct);
 
             var demo = new DemoChain(rpcUrl, chainId, escrow.Address, deployment.BlockNumber, blobConnection, blobConnection, FairDelegation.Workflows.DurableBackend.Default);
             var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -39,7 +39,7 @@ public static class BenchDelegationsCommand
         var count = new Option<int>("--count") { Description = "Delegations measured (M)", DefaultValueFactory = _ => 100 };
         var concurrency = new Option<int>("--concurrency") { Description = "Delegations in flight at once (C)", DefaultValueFactory = _ => 10 };
         var baseline = new Option<int>("--baseline") { Description = "open+claim pairs in the baseline", DefaultValueFactory = _ => 30 };
-        var warmupOption = new Option<int>("--warmup") { Description = "Delegations run before measuring (JIT, pools)", DefaultValueFactory = _ => 20 };
+        var warmupOption = new Option<int>("--warmup") { Description = "Delegations run before measuring at least (JIT, pools); then more, in rounds, until the JIT settles", DefaultValueFactory = _ => 20 };
         var blobs = new Option<string>("--blobs") { Description = "The nodes' blob stores: azurite (Azure Blob on Azurite, the default) or filesystem", DefaultValueFactory = _ => "azurite" };
         blobs.AcceptOnlyFromAmong("azurite", "filesystem");
         var backend = new Option<string>("--backend") { Description = "The workflows' backend", DefaultValueFactory = _ => DurableBackend.Default };
@@ -211,14 +211,37 @@ public static class BenchDelegationsCommand
             }
 
             // Warm-up (JIT and tiered compilation, connection pools, containers): not measured. A few delegations leave the
-            // runtime still compiling (a profile showed the JIT thread at a quarter of the CPU after 3), hence --warmup.
-            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with {warmup} delegations, {Math.Min(c, Math.Max(1, warmup))} at a time");
+            // runtime still compiling (a profile showed the JIT thread at a quarter of the CPU after 3), hence --warmup; and
+            // the tier-1 promotion of a node's few thousand methods takes longer than 20 delegations on a loaded machine, so
+            // after --warmup it goes on in rounds until a round compiles fewer than SettledJit methods per delegation (at most
+            // MaxExtraWarmup more): the measured phase is the steady state a long-running node is in.
+            const double SettledJit = 5;
+            const int MaxExtraWarmup = 300;
+            var warmWidth = Math.Min(c, Math.Max(1, warmup));
+            Console.WriteLine($"  nodes up (customer {customer.Url}, provider {provider.Url}); warming up with at least {warmup} delegations, {warmWidth} at a time, until the JIT settles");
             var nextWarm = 0;
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(c, Math.Max(1, warmup))).Select(async _ =>
+            async Task WarmAsync(int upTo) => await Task.WhenAll(Enumerable.Range(0, warmWidth).Select(async _ =>
             {
                 int w;
-                while ((w = Interlocked.Increment(ref nextWarm)) <= warmup) await OneAsync(-w);
+                while ((w = Interlocked.Increment(ref nextWarm)) <= upTo) await OneAsync(-w);
             }));
+            await WarmAsync(warmup);
+            var warmed = warmup;
+            var lastRoundJit = double.NaN;
+            if (warmup > 0)
+            {
+                var round = Math.Max(10, c);
+                while (warmed < warmup + MaxExtraWarmup)
+                {
+                    var jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+                    nextWarm = warmed;
+                    await WarmAsync(warmed + round);
+                    warmed += round;
+                    lastRoundJit = (double)(System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore) / round;
+                    if (lastRoundJit < SettledJit) break;
+                }
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warm-up: {warmed} delegations; the last round compiled {lastRoundJit:0.0} methods per delegation"));
 
             http.Reset();
             var cpuBefore = CpuByProcess();

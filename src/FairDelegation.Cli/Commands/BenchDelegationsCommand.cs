@@ -205,7 +205,8 @@ public static class BenchDelegationsCommand
                             throw new CliException($"delegation {id} ended {meta.RuntimeStatus} / {outcome?.Status}: {outcome?.Reason ?? meta.FailureDetails?.ErrorMessage}");
                         return elapsed;
                     }
-                    if (watch.Elapsed > TimeSpan.FromMinutes(2)) throw new CliException($"delegation {id} did not end within 2 minutes");
+                    if (watch.Elapsed > TimeSpan.FromMinutes(2))
+                        throw new CliException($"delegation {id} did not end within 2 minutes (status {meta?.RuntimeStatus.ToString() ?? "not found"}, custom status {meta?.SerializedCustomStatus ?? "none"})");
                     await Task.Delay(poll, ct);
                 }
             }

@@ -206,7 +206,8 @@ public static class BenchDelegationsCommand
                         return elapsed;
                     }
                     if (watch.Elapsed > TimeSpan.FromMinutes(2))
-                        throw new CliException($"delegation {id} did not end within 2 minutes (status {meta?.RuntimeStatus.ToString() ?? "not found"}, custom status {meta?.SerializedCustomStatus ?? "none"})");
+                        throw new CliException($"delegation {id} did not end within 2 minutes (status {meta?.RuntimeStatus.ToString() ?? "not found"}, custom status {meta?.SerializedCustomStatus ?? "none"}); " +
+                            $"the provider's unfinished orchestrations: {await UnfinishedAsync(provider.Get<DurableTaskClient>(), ct)}");
                     await Task.Delay(poll, ct);
                 }
             }
@@ -330,6 +331,24 @@ public static class BenchDelegationsCommand
             if (keepData) Console.WriteLine($"  data kept in {dataDirectory}");
             else try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>Up to 5 orchestrations not yet ended, with their step (custom status): where a stalled delegation stands.</summary>
+    private static async Task<string> UnfinishedAsync(DurableTaskClient client, CancellationToken ct)
+    {
+        var query = new OrchestrationQuery
+        {
+            Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended],
+            FetchInputsAndOutputs = true,
+            PageSize = 5,
+        };
+        var found = new List<string>();
+        await foreach (var m in client.GetAllInstancesAsync(query).WithCancellation(ct))
+        {
+            found.Add($"{m.InstanceId} {m.RuntimeStatus} {m.SerializedCustomStatus ?? "(no custom status)"}");
+            if (found.Count == 5) break;
+        }
+        return found.Count == 0 ? "none" : string.Join("; ", found);
     }
 
     /// <summary>

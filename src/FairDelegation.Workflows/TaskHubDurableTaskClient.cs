@@ -78,8 +78,31 @@ public sealed class TaskHubDurableTaskClient : DurableTaskClient
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         ArgumentException.ThrowIfNullOrEmpty(eventName);
         // The framework would accept a message for no instance and drop it; tell the caller instead.
-        if (await GetStateAsync(instanceId, cancellation) is null) throw new InstanceNotFoundException(instanceId);
+        var state = await GetStateAsync(instanceId, cancellation) ?? throw new InstanceNotFoundException(instanceId);
+        await WaitUntilStartedAsync(instanceId, state, cancellation);
         await SendAsync(instanceId, new EventRaisedEvent(-1, _converter.Serialize(eventPayload)) { Name = eventName }, cancellation);
+    }
+
+    /// <summary>How long an event waits for its instance's first episode before it is sent anyway.</summary>
+    public static readonly TimeSpan PendingEventWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Waits while the instance is Pending (its ExecutionStarted message not yet processed). The Azure Storage backend's
+    /// control queues are not FIFO: an event dequeued before its instance's ExecutionStarted finds no orchestration to run
+    /// and is discarded ("Discarding dequeued history event(s)"), so a provider's request raised right after its Quote
+    /// orchestration was scheduled was lost under load and both sides waited out their timeouts (bench delegations
+    /// --backend azure-storage). Once the instance has run an episode, its events are buffered until it waits for them.
+    /// </summary>
+    private async Task WaitUntilStartedAsync(string instanceId, OrchestrationState state, CancellationToken cancellation)
+    {
+        var delay = TimeSpan.FromMilliseconds(10);
+        var deadline = DateTime.UtcNow + PendingEventWait;
+        while (state.OrchestrationStatus == Core.OrchestrationStatus.Pending && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(delay, cancellation);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(250).Ticks));
+            state = await GetStateAsync(instanceId, cancellation) ?? state;
+        }
     }
 
     public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>

@@ -35,6 +35,7 @@ public abstract class ConformanceTests : IAsyncLifetime
         builder.Services.AddDurableWorkflows(Backend(), r => r
             .AddOrchestrator<Chain>().AddActivity<Add>()
             .AddOrchestrator<TimerThenEvent>()
+            .AddOrchestrator<WaitForGo>()
             .AddOrchestrator<WaitWithTimeout>()
             .AddOrchestrator<RetryThenFail>().AddActivity<AlwaysFails>()
             .AddOrchestrator<Wage>().AddActivity<DoubleWage>()
@@ -90,6 +91,12 @@ public abstract class ConformanceTests : IAsyncLifetime
             var e = await context.WaitForExternalEvent<string>("Go");
             return $"{e} after the timer";
         }
+    }
+
+    public sealed class WaitForGo : TaskOrchestrator<string?, string>
+    {
+        public override async Task<string> RunAsync(TaskOrchestrationContext context, string? input) =>
+            await context.WaitForExternalEvent<string>("Go");
     }
 
     public sealed class WaitWithTimeout : TaskOrchestrator<int, string>
@@ -223,6 +230,23 @@ public abstract class ConformanceTests : IAsyncLifetime
         var done = await CompletionAsync(id);
         done.ReadOutputAs<string>().Should().Be("event after the timer");
         (DateTime.UtcNow - started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1), "the 2 s timer held the instance (at whole-second granularity)");
+    }
+
+    [Fact]
+    public async Task Events_raised_right_after_scheduling_reach_instances_that_had_not_started_yet()
+    {
+        // A provider's Quote orchestration is scheduled and the customer's request raised on it moments later: on the
+        // Azure Storage backend an event dequeued before its instance's ExecutionStarted was discarded (the client now
+        // waits for the instance to leave Pending). Many at once, so that some are raised while still Pending.
+        var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Client.ScheduleNewOrchestrationInstanceAsync(nameof(WaitForGo), null, new StartOrchestrationOptions(NewId($"early-{i}")))));
+        await Task.WhenAll(ids.Select(id => Client.RaiseEventAsync(id, "Go", id)));
+        foreach (var id in ids)
+        {
+            var done = await CompletionAsync(id);
+            done.RuntimeStatus.Should().Be(OrchestrationRuntimeStatus.Completed, $"{id} should have received its event");
+            done.ReadOutputAs<string>().Should().Be(id);
+        }
     }
 
     [Fact]

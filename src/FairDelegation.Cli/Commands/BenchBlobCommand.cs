@@ -220,7 +220,7 @@ public static class BenchBlobCommand
 
     /// <summary>
     /// Small blobs, the size a delegation writes (inputs, w', verifier packages, results): per-call CPU and rate of
-    /// AzureBlobStore 4 KiB write + read next to a raw HttpClient Put Blob + Get Blob (SharedKey-signed, nothing else).
+    /// AzureBlobStore 4 KiB write + read next to a raw HttpClient Put Blob + Get Blob (authenticated by a container SAS from the SDK's builder, nothing else).
     /// </summary>
     private static async Task SmallBlobsAsync(AzureBlobStore store, RawBlobClient raw, int count, int runs, CancellationToken ct)
     {

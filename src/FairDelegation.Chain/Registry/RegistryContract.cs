@@ -1,3 +1,5 @@
+using Nethereum.Contracts;
+
 namespace FairDelegation.Chain.Registry;
 
 /// <summary>
@@ -22,6 +24,18 @@ public static class RegistryContract
     /// <summary>A deployment message with the registry's two parameters.</summary>
     public static RegistryDeployment Deployment(System.Numerics.BigInteger minStake, System.Numerics.BigInteger unbondingDelaySeconds) =>
         new() { MinStake = minStake, UnbondingDelay = unbondingDelaySeconds };
+
+    /// <summary>
+    /// Deploys the registry from <paramref name="deployer"/> (creation code + the two constructor arguments) and returns
+    /// the mined receipt: its ContractAddress is the registry, its BlockNumber where a directory starts reading logs.
+    /// </summary>
+    public static async Task<FairDelegation.Chain.Rpc.TransactionReceipt> DeployAsync(FairDelegation.Chain.Transactions.TransactionSender deployer,
+        System.Numerics.BigInteger minStake, System.Numerics.BigInteger unbondingDelaySeconds, CancellationToken ct = default)
+    {
+        object encoded = Deployment(minStake, unbondingDelaySeconds).GetDeploymentData(); // creation code + constructor arguments
+        var data = encoded is string hex ? FairDelegation.Chain.Crypto.Hex.Decode(hex) : (byte[])encoded;
+        return await deployer.SendAndWaitAsync(new FairDelegation.Chain.Transactions.TransactionRequest(null, data) { Abi = Errors, Action = "deploy registry" }, ct);
+    }
 
     private static string ReadResource(string name)
     {

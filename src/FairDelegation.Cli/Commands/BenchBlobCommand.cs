@@ -550,19 +550,7 @@ public static class BenchBlobCommand
     }
 
     /// <summary>Resident bytes of /proc/self/status's RssFile: the mapped assembly and native library files (shared, droppable page cache).</summary>
-    private static long MappedFiles() => ProcStatus("RssFile:") ?? 0;
-
-    private static long? ProcStatus(string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith(field, StringComparison.Ordinal))
-                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException) { }
-        return null;
-    }
+    private static long MappedFiles() => ProcSelfStatus.Bytes("RssFile:") ?? 0;
 
     /// <summary>
     /// The peak of the process's private memory during a phase (RssAnon + RssShmem: the GC heap, native buffers, the JIT's
@@ -584,7 +572,7 @@ public static class BenchBlobCommand
 
         private void Sample()
         {
-            var now = (ProcStatus("RssAnon:") ?? 0) + (ProcStatus("RssShmem:") ?? 0);
+            var now = (ProcSelfStatus.Bytes("RssAnon:") ?? 0) + (ProcSelfStatus.Bytes("RssShmem:") ?? 0);
             if (now > Interlocked.Read(ref _peak)) Interlocked.Exchange(ref _peak, now);
         }
 
@@ -615,13 +603,7 @@ public static class BenchBlobCommand
 
         public static long Read()
         {
-            try
-            {
-                foreach (var line in File.ReadLines("/proc/self/status"))
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                        return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-            catch (IOException) { }
+            if (ProcSelfStatus.Bytes("VmHWM:") is { } peak) return peak;
             using var self = Process.GetCurrentProcess();
             return self.PeakWorkingSet64;
         }

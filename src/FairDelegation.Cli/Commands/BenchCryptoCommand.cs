@@ -149,23 +149,9 @@ public static class BenchCryptoCommand
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static long CurrentResident() => StatusKiB("VmRSS:") ?? Environment.WorkingSet;
+    private static long CurrentResident() => ProcSelfStatus.Bytes("VmRSS:") ?? Environment.WorkingSet;
 
-    private static long PeakResident() => StatusKiB("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64;
-
-    private static long? StatusKiB(string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith(field, StringComparison.Ordinal))
-                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException) { }
-        return null;
-    }
+    private static long PeakResident() => ProcSelfStatus.Bytes("VmHWM:") ?? Process.GetCurrentProcess().PeakWorkingSet64;
 
     private static void Sha256(Stream source)
     {

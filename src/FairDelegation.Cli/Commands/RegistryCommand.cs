@@ -44,10 +44,7 @@ public static class RegistryCommand
             if (d is < 0 or > uint.MaxValue) throw new CliException("--unbonding-delay must be between 0 and 4294967295 seconds");
             using var rpc = Rpc(parse.GetValue(rpcUrl)!);
             var sender = new TransactionSender(rpc, ContractCommand.Signer(parse.GetValue(keyFile), parse.GetValue(devAccount)));
-            var deployment = RegistryContract.Deployment(stake, d);
-            object encoded = deployment.GetDeploymentData(); // creation code + constructor arguments
-            var data = encoded is string hex ? Hex.Decode(hex) : (byte[])encoded;
-            var receipt = await sender.SendAndWaitAsync(new TransactionRequest(null, data) { Abi = RegistryContract.Errors, Action = "deploy registry" }, ct);
+            var receipt = await RegistryContract.DeployAsync(sender, stake, d, ct);
             Console.WriteLine($"address     {receipt.ContractAddress}");
             Console.WriteLine($"transaction {receipt.TransactionHash}");
             Console.WriteLine($"gas used    {receipt.GasUsed}");

@@ -98,9 +98,7 @@ public static class MarketDemo
             // The two singletons: the escrow and the registry (no owner; min stake 0.1 ETH, unbonding delay 1 h).
             var deployer = new TransactionSender(rpc, LocalAnvil.DevAccount(0));
             var (escrow, deployment) = await EscrowContract.DeployAsync(deployer, ct);
-            object encoded = RegistryContract.Deployment(Stake, 3600).GetDeploymentData();
-            var registry = (await deployer.SendAndWaitAsync(new TransactionRequest(null, encoded is string hex ? Hex.Decode(hex) : (byte[])encoded)
-                { Abi = RegistryContract.Errors, Action = "deploy registry" }, ct)).ContractAddress!;
+            var registry = (await RegistryContract.DeployAsync(deployer, Stake, 3600, ct)).ContractAddress!;
             Console.WriteLine($"  chain     {rpcUrl}; escrow {escrow.Address.ToLowerHex()}, registry {registry.ToLowerHex()} (min stake {DemoRun.Eth(Stake)}, unbonding delay 1 h)");
 
             // With --token: the wages are in a demo ERC-20 (18 decimals, prices as in ETH); the customer's wallet gets 1 token.

@@ -36,9 +36,7 @@ public sealed class MarketTests(ChainAndBlobsFixture chain) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var deployer = new TransactionSender(chain.Rpc, EthAccount.FromPrivateKey(AnvilProcess.DevPrivateKeys[0]));
-        object encoded = RegistryContract.Deployment(Milli, 3600).GetDeploymentData();
-        var receipt = await deployer.SendAndWaitAsync(new TransactionRequest(null, encoded is string hex ? Hex.Decode(hex) : (byte[])encoded)
-            { Abi = RegistryContract.Errors, Action = "deploy registry" });
+        var receipt = await RegistryContract.DeployAsync(deployer, Milli, 3600);
         _registry = receipt.ContractAddress!;
         _registryBlock = receipt.BlockNumber;
     }
